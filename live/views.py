@@ -1,0 +1,171 @@
+"""Room page, classroom check-in, and the attendance report with its CSV export."""
+
+from __future__ import annotations
+
+import csv
+import time
+
+import qrcode
+import qrcode.image.svg
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from live import services
+from live.selectors import attendance_report
+from lms.access import user_can_join_session, user_can_moderate_session
+from lms.models import LiveSessionPage, SessionKind, User
+
+
+def _session(session_id: int) -> LiveSessionPage:
+    return get_object_or_404(LiveSessionPage, pk=session_id)
+
+
+def _forbidden(request: HttpRequest, session: LiveSessionPage) -> TemplateResponse:
+    context = {"page": session, "course": session.get_parent().specific, "reason": "not_enrolled"}
+    return TemplateResponse(request, "lms/forbidden.html", context, status=403)
+
+
+def _checkin_qr(request: HttpRequest, session: LiveSessionPage) -> dict[str, object]:
+    code = services.checkin_code(session_id=session.pk)
+    url = request.build_absolute_uri(reverse("live:checkin", args=[session.pk])) + f"?kode={code}"
+    svg = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8).to_string(encoding="unicode")
+    window = services.CHECKIN_WINDOW_SECONDS
+    return {"code": code, "svg": svg, "seconds_left": window - int(time.time()) % window}
+
+
+@login_required
+@require_GET
+def room(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = _session(session_id)
+    if not user_can_join_session(request.user, session):
+        return _forbidden(request, session)
+    is_moderator = user_can_moderate_session(request.user, session)
+    context = {
+        "page": session,
+        "course": session.get_parent().specific,
+        "is_moderator": is_moderator,
+        "is_classroom": session.kind == SessionKind.CLASSROOM,
+        "room_config": {
+            "session": session.pk,
+            "socket": f"/ws/live/{session.pk}/",
+            "moderator": is_moderator,
+            "me": request.user.pk,
+            "codeUrl": reverse("live:checkin_code", args=[session.pk]) if is_moderator else "",
+        },
+    }
+    if is_moderator and session.kind == SessionKind.CLASSROOM:
+        context["checkin"] = _checkin_qr(request, session)
+    return TemplateResponse(request, "live/room.html", context)
+
+
+@login_required
+@require_GET
+def checkin_code_current(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = _session(session_id)
+    if not user_can_moderate_session(request.user, session):
+        return JsonResponse({"error": _("Hanya pengajar sesi ini.")}, status=403)
+    response = JsonResponse(_checkin_qr(request, session))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkin(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = _session(session_id)
+    if not user_can_join_session(request.user, session):
+        return _forbidden(request, session)
+    code = request.POST.get("kode", "") if request.method == "POST" else request.GET.get("kode", "")
+    if request.method == "POST":
+        try:
+            services.attendance_checkin(session=session, user=request.user, code=code)
+        except services.LiveError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Presensi tercatat. Selamat mengikuti sesi."))
+            return redirect("live:room", session_id=session.pk)
+    context = {"page": session, "course": session.get_parent().specific, "code": code[:12]}
+    return TemplateResponse(request, "live/checkin.html", context)
+
+
+def _moderated_session(request: HttpRequest, session_id: int) -> LiveSessionPage:
+    session = _session(session_id)
+    if not user_can_moderate_session(request.user, session):
+        raise Http404
+    return session
+
+
+@login_required
+@require_GET
+def report(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = _moderated_session(request, session_id)
+    context = {
+        "page": session,
+        "course": session.get_parent().specific,
+        "rows": attendance_report(session=session),
+        "is_classroom": session.kind == SessionKind.CLASSROOM,
+    }
+    return TemplateResponse(request, "live/report.html", context)
+
+
+@login_required
+@require_GET
+def report_csv(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = _moderated_session(request, session_id)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="kehadiran-sesi-{session.pk}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["NIP", "Nama", "OPD", "Menit hadir", "Hadir", "Cara", "Alasan perubahan"])
+    for row in attendance_report(session=session):
+        writer.writerow(
+            [
+                row.user.nip,
+                _csv_safe(row.user.full_name),
+                _csv_safe(row.user.work_unit.name if row.user.work_unit else ""),
+                row.minutes,
+                "ya" if row.attended else "tidak",
+                "; ".join(row.sources),
+                _csv_safe(row.attendance.override_reason if row.attendance else ""),
+            ]
+        )
+    return response
+
+
+def _csv_safe(value: str) -> str:
+    # A cell starting with = + - @ is a formula in spreadsheet programs.
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+@login_required
+@require_POST
+def attendance_change(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = _moderated_session(request, session_id)
+    user_id = request.POST.get("user_id", "")
+    person = User.objects.filter(pk=int(user_id)).first() if user_id.isdigit() else None
+    action = request.POST.get("action", "")
+    try:
+        if person is None:
+            raise services.LiveError("not_found", _("Peserta tidak ditemukan."))
+        if action == "tick":
+            services.attendance_tick(session=session, moderator=request.user, user=person)
+        elif action in ("attend", "absent"):
+            services.attendance_override(
+                session=session,
+                moderator=request.user,
+                user=person,
+                attended=action == "attend",
+                reason=request.POST.get("reason", ""),
+            )
+        else:
+            raise services.LiveError("invalid", _("Tindakan tidak dikenal."))
+    except services.LiveError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Kehadiran %(name)s diperbarui.") % {"name": person.get_full_name()})
+    return redirect("live:report", session_id=session.pk)

@@ -1,0 +1,23 @@
+from django.core.management.base import BaseCommand
+
+from lms.demo import demo_seed, demo_seed_h5p
+from lms.factories import DEMO_PASSWORD
+
+
+class Command(BaseCommand):
+    help = "Seed the demo blended course, OPDs and users (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--h5p-dir", default="", help="Folder of .h5p packages to place in the demo modules.")
+
+    def handle(self, *args, **options):
+        logins = demo_seed()
+        h5p_note = demo_seed_h5p(h5p_dir=options["h5p_dir"])
+        self.stdout.write(self.style.SUCCESS("Demo siap. Masuk di http://127.0.0.1:8000/masuk/ dengan:"))
+        rows = [("Administrator", logins.administrator), ("Widyaiswara", logins.instructor)]
+        rows += [("Peserta", learner) for learner in logins.learners[:3]]
+        rows.append(("Peserta (belum terdaftar)", logins.learners[-1]))
+        for label, user in rows:
+            self.stdout.write(f"  {label:<26} NIP {user.nip}  email {user.email}")
+        self.stdout.write(f"  Kata sandi semua akun demo: {DEMO_PASSWORD}")
+        self.stdout.write(h5p_note)

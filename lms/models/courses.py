@@ -1,0 +1,290 @@
+"""The course tree as Wagtail pages: catalogue, course, module and live session."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin
+from wagtail.contrib.routable_page.models import path as route
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from lms.blocks import ModuleBodyBlock
+from lms.models.people import Role
+
+# --- Course tree (Wagtail pages) ------------------------------------------------------------------------
+
+
+class Programme(models.TextChoices):
+    LATSAR = "latsar", _("Latsar CPNS (Pelatihan Dasar)")
+    PKA = "pka", _("PKA (Pelatihan Kepemimpinan Administrator)")
+    PKP = "pkp", _("PKP (Pelatihan Kepemimpinan Pengawas)")
+    PKN2 = "pkn2", _("PKN Tingkat II")
+    PBJ = "pbj", _("Pengadaan Barang/Jasa")
+    TECHNICAL = "technical", _("Pelatihan Teknis")
+    FUNCTIONAL = "functional", _("Pelatihan Fungsional")
+    SEMINAR = "seminar", _("Seminar/Webinar")
+
+
+class CompletionRule(models.TextChoices):
+    VIEWED = "viewed", _("Dibuka")
+    MARKED_DONE = "marked_done", _("Ditandai selesai oleh peserta")
+    ACTIVITIES_PASSED = "activities_passed", _("Semua aktivitas wajib lulus")
+    ATTENDED = "attended", _("Hadir")
+
+
+class SessionKind(models.TextChoices):
+    WEBINAR = "webinar", _("Webinar (daring)")
+    CLASSROOM = "classroom", _("Kelas tatap muka (luring)")
+
+
+class CourseIndexPage(Page):
+    """The catalogue (Katalog Pelatihan)."""
+
+    intro = RichTextField(_("pengantar"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    subpage_types = ["lms.CoursePage"]
+    template = "lms/course_index_page.html"
+
+    class Meta:
+        verbose_name = _("katalog pelatihan")
+
+    def get_context(self, request, *args, **kwargs):
+        from lms.selectors import catalogue_courses
+
+        context = super().get_context(request, *args, **kwargs)
+        context["courses"] = catalogue_courses(index=self, user=request.user)
+        return context
+
+
+class CoursePage(RoutablePageMixin, Page):
+    """A blended course: an ordered path of self-paced modules and live sessions."""
+
+    programme = models.CharField(_("program"), max_length=16, choices=Programme.choices)
+    jp_credit = models.PositiveSmallIntegerField(
+        _("JP"), default=0, help_text=_("Jam pelajaran yang diakui saat pelatihan selesai.")
+    )
+    summary = models.TextField(_("ringkasan"), max_length=500)
+    description = RichTextField(_("deskripsi"), blank=True)
+    cover_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("gambar sampul"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    instructors = ParentalManyToManyField(
+        "lms.User",
+        verbose_name=_("pengajar"),
+        blank=True,
+        related_name="taught_courses",
+        limit_choices_to={"role__in": [Role.INSTRUCTOR, Role.ADMINISTRATOR]},
+    )
+    enrollment_open = models.BooleanField(_("pendaftaran dibuka"), default=True)
+    enrollment_starts = models.DateField(_("pendaftaran mulai"), null=True, blank=True)
+    enrollment_ends = models.DateField(_("pendaftaran berakhir"), null=True, blank=True)
+    starts_on = models.DateField(_("tanggal mulai"), null=True, blank=True)
+    ends_on = models.DateField(_("tanggal selesai"), null=True, blank=True)
+    sequential = models.BooleanField(
+        _("berurutan"),
+        default=True,
+        help_text=_("Jika aktif, setiap langkah terbuka setelah langkah sebelumnya selesai."),
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldRowPanel([FieldPanel("programme"), FieldPanel("jp_credit")]),
+        FieldPanel("summary"),
+        FieldPanel("description"),
+        FieldPanel("cover_image"),
+        FieldPanel("instructors"),
+        MultiFieldPanel(
+            [
+                FieldPanel("enrollment_open"),
+                FieldRowPanel([FieldPanel("enrollment_starts"), FieldPanel("enrollment_ends")]),
+                FieldRowPanel([FieldPanel("starts_on"), FieldPanel("ends_on")]),
+                FieldPanel("sequential"),
+            ],
+            heading=_("Pendaftaran dan jadwal"),
+        ),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("summary")]
+    parent_page_types = ["lms.CourseIndexPage"]
+    subpage_types = ["lms.ModulePage", "lms.LiveSessionPage"]
+    template = "lms/course_page.html"
+
+    class Meta:
+        verbose_name = _("pelatihan")
+        verbose_name_plural = _("pelatihan")
+
+    def clean(self) -> None:
+        super().clean()
+        if self.enrollment_starts and self.enrollment_ends and self.enrollment_ends < self.enrollment_starts:
+            raise ValidationError({"enrollment_ends": _("Tanggal berakhir sebelum tanggal mulai.")})
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("Tanggal selesai sebelum tanggal mulai.")})
+
+    def enrollment_is_open(self, today=None) -> bool:
+        today = today or timezone.localdate()
+        if not self.enrollment_open:
+            return False
+        if self.enrollment_starts and today < self.enrollment_starts:
+            return False
+        return not (self.enrollment_ends and today > self.enrollment_ends)
+
+    # Views live in lms.views; the page only routes to them.
+    @route("daftar/", name="enroll")
+    def enroll_route(self, request):
+        from lms.views import course_enroll
+
+        return course_enroll(request, self)
+
+    @route("kelola/", name="manage")
+    def manage_route(self, request):
+        from lms.views import course_manage
+
+        return course_manage(request, self)
+
+    @route("kelola/unduh/", name="progress_csv")
+    def progress_csv_route(self, request):
+        from lms.views import course_progress_csv
+
+        return course_progress_csv(request, self)
+
+    @route("", name="course")
+    def index_route(self, request, *args, **kwargs):
+        from lms.views import course_detail
+
+        return course_detail(request, self)
+
+
+class PathItemPage(Page):
+    """Shared fields of the steps of a course path."""
+
+    completion_rule = models.CharField(_("aturan selesai"), max_length=20, choices=CompletionRule.choices)
+    duration_minutes = models.PositiveSmallIntegerField(_("durasi (menit)"), default=45)
+
+    parent_page_types = ["lms.CoursePage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        abstract = True
+
+    @property
+    def course(self) -> CoursePage:
+        return CoursePage.objects.get(pk=self.get_parent().pk)
+
+
+class ModulePage(RoutablePageMixin, PathItemPage):
+    """A self-paced module."""
+
+    intro = models.TextField(_("pengantar"), blank=True, max_length=500)
+    body = StreamField(ModuleBodyBlock(), verbose_name=_("isi"), blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        FieldRowPanel([FieldPanel("completion_rule"), FieldPanel("duration_minutes")]),
+        FieldPanel("body"),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
+    template = "lms/module_page.html"
+
+    class Meta:
+        verbose_name = _("modul")
+        verbose_name_plural = _("modul")
+
+    def clean(self) -> None:
+        super().clean()
+        if self.completion_rule == CompletionRule.ATTENDED:
+            raise ValidationError({"completion_rule": _("Modul mandiri tidak memakai aturan kehadiran.")})
+        if self.completion_rule == CompletionRule.ACTIVITIES_PASSED and not self.required_activity_blocks():
+            raise ValidationError(
+                {"completion_rule": _("Tambahkan minimal satu aktivitas H5P wajib untuk aturan ini.")}
+            )
+
+    def required_activity_blocks(self) -> list:
+        return [b for b in self.body if b.block_type == "h5p_activity" and b.value.get("required")]
+
+    @route("", name="module")
+    def index_route(self, request, *args, **kwargs):
+        from lms.views import module_detail
+
+        return module_detail(request, self)
+
+    @route("selesai/", name="mark_done")
+    def mark_done_route(self, request):
+        from lms.views import module_mark_done
+
+        return module_mark_done(request, self)
+
+
+class LiveSessionPage(RoutablePageMixin, PathItemPage):
+    """A live session: an online webinar or an offline classroom meeting."""
+
+    kind = models.CharField(_("jenis"), max_length=16, choices=SessionKind.choices, default=SessionKind.WEBINAR)
+    starts_at = models.DateTimeField(_("mulai"))
+    ends_at = models.DateTimeField(_("selesai"))
+    description = RichTextField(_("deskripsi"), blank=True)
+    conference_url = models.URLField(
+        _("tautan konferensi"), blank=True, help_text=_("Zoom, Google Meet, BigBlueButton, dll. (webinar).")
+    )
+    venue = models.CharField(_("tempat"), max_length=255, blank=True, help_text=_("Untuk kelas tatap muka."))
+    capacity = models.PositiveIntegerField(_("kapasitas"), null=True, blank=True)
+    attendance_threshold_percent = models.PositiveSmallIntegerField(
+        _("batas kehadiran (%)"),
+        default=80,
+        help_text=_("Persentase waktu terjadwal yang harus dihadiri agar dianggap hadir."),
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("kind"),
+        FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at")]),
+        FieldPanel("description"),
+        FieldPanel("conference_url"),
+        FieldRowPanel([FieldPanel("venue"), FieldPanel("capacity")]),
+        FieldRowPanel([FieldPanel("completion_rule"), FieldPanel("attendance_threshold_percent")]),
+    ]
+    template = "lms/live_session_page.html"
+
+    class Meta:
+        verbose_name = _("sesi langsung")
+        verbose_name_plural = _("sesi langsung")
+
+    def clean(self) -> None:
+        super().clean()
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": _("Waktu selesai harus setelah waktu mulai.")})
+        if self.attendance_threshold_percent > 100:
+            raise ValidationError({"attendance_threshold_percent": _("Maksimal 100%.")})
+        if self.kind == SessionKind.CLASSROOM and not self.venue:
+            raise ValidationError({"venue": _("Isi tempat untuk kelas tatap muka.")})
+        if self.completion_rule in (CompletionRule.ACTIVITIES_PASSED, CompletionRule.MARKED_DONE):
+            raise ValidationError({"completion_rule": _("Sesi langsung selesai saat dibuka atau dihadiri.")})
+
+    @property
+    def scheduled_minutes(self) -> int:
+        return max(1, int((self.ends_at - self.starts_at).total_seconds() // 60))
+
+    @route("", name="session")
+    def index_route(self, request, *args, **kwargs):
+        from lms.views import session_detail
+
+        return session_detail(request, self)
+
+    @route("kalender/", name="ics")
+    def ics_route(self, request):
+        from lms.views import session_ics
+
+        return session_ics(request, self)
+
+
+PATH_ITEM_MODELS = (ModulePage, LiveSessionPage)

@@ -1,0 +1,329 @@
+"""Reads that cross relations. Query counts here must not grow with modules or enrollments."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+
+from django.core.cache import caches
+from django.db.models import Count, Q
+from django.utils import timezone
+from wagtail.models import Page
+
+from lms.models import (
+    CoursePage,
+    Enrollment,
+    EnrollmentStatus,
+    ItemProgress,
+    LiveSessionPage,
+    ModulePage,
+    ProgressStatus,
+    User,
+)
+
+COURSE_ITEMS_CACHE_SECONDS = 6 * 3600
+
+
+class StepState:
+    COMPLETED = "completed"
+    STARTED = "started"
+    NOT_STARTED = "not_started"
+    LOCKED = "locked"
+
+
+@dataclass
+class PathStep:
+    page: ModulePage | LiveSessionPage
+    number: int
+    progress: ItemProgress | None
+    locked: bool
+    url: str = ""
+
+    @property
+    def completed(self) -> bool:
+        return self.progress is not None and self.progress.status == ProgressStatus.COMPLETED
+
+    @property
+    def state(self) -> str:
+        if self.completed:
+            return StepState.COMPLETED
+        if self.locked:
+            return StepState.LOCKED
+        return StepState.STARTED if self.progress else StepState.NOT_STARTED
+
+    @property
+    def is_live_session(self) -> bool:
+        return isinstance(self.page, LiveSessionPage)
+
+
+@dataclass
+class CoursePath:
+    course: CoursePage
+    enrollment: Enrollment | None
+    steps: list[PathStep] = field(default_factory=list)
+    items_digest: str = ""
+
+    @property
+    def fingerprint(self) -> str:
+        """Identifies what the rendered path shows: the steps as published and this learner's state on each."""
+        states = "".join(step.state[0] for step in self.steps)
+        return f"{self.course.pk}:{self.course.url_path}:{self.items_digest}:{states}"
+
+    @property
+    def total(self) -> int:
+        return len(self.steps)
+
+    @property
+    def completed_count(self) -> int:
+        return sum(1 for step in self.steps if step.completed)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.completed_count / self.total) if self.total else 0
+
+    @property
+    def next_step(self) -> PathStep | None:
+        return next((s for s in self.steps if not s.completed and not s.locked), None)
+
+    def step_for(self, page_id: int) -> PathStep | None:
+        return next((s for s in self.steps if s.page.pk == page_id), None)
+
+
+def _course_items_query(course: CoursePage) -> list[ModulePage | LiveSessionPage]:
+    # Per step type rather than through Page.specific(), so that the heavy rich fields (a module's
+    # StreamField body) stay unloaded: the path never shows them.
+    modules = ModulePage.objects.child_of(course).live().defer("body", "search_description")
+    sessions = LiveSessionPage.objects.child_of(course).live().defer("description", "search_description")
+    return sorted([*modules, *sessions], key=lambda page: page.path)
+
+
+def _course_items_cached(course: CoursePage) -> tuple[str, list[ModulePage | LiveSessionPage]]:
+    fingerprint = list(
+        Page.objects.child_of(course).live().values_list("pk", "path", "last_published_at").order_by("path")
+    )
+    digest = hashlib.blake2b(repr(fingerprint).encode(), digest_size=12).hexdigest()
+    key = f"lms:course-items:{course.pk}:{digest}"
+    local = caches["local"]
+    items = local.get(key)
+    if items is None:
+        items = _course_items_query(course)
+        local.set(key, items, timeout=COURSE_ITEMS_CACHE_SECONDS)
+    return digest, items
+
+
+def course_items(*, course: CoursePage) -> list[ModulePage | LiveSessionPage]:
+    """The live steps of a course, in path order.
+
+    Building fifty page objects is most of a course page's cost, so they are cached under a fingerprint of
+    the live children (id, tree position, publication time): publishing, unpublishing, adding, moving or
+    deleting a step changes it, and a stale list can never be served.
+    """
+    return _course_items_cached(course)[1]
+
+
+def enrollment_get(*, user: User, course: CoursePage) -> Enrollment | None:
+    if not user.is_authenticated:
+        return None
+    return Enrollment.objects.current().filter(user=user, course=course).first()
+
+
+def course_path(*, course: CoursePage, enrollment: Enrollment | None) -> CoursePath:
+    """The ordered path with each step's progress and lock state for one learner (or none)."""
+    digest, items = _course_items_cached(course)
+    progress: dict[int, ItemProgress] = {}
+    if enrollment is not None:
+        progress = {p.item_id: p for p in ItemProgress.objects.filter(enrollment=enrollment)}
+    steps = []
+    blocked = False
+    # A step's URL is its course's plus its slug (Wagtail's url_path scheme), without a site lookup per step.
+    course_url = course.url or ""
+    for number, item in enumerate(items, start=1):
+        item_progress = progress.get(item.pk)
+        # Live sessions happen at fixed times, so they are never locked; they still gate the steps after them.
+        locked = course.sequential and blocked and not isinstance(item, LiveSessionPage)
+        steps.append(
+            PathStep(page=item, number=number, progress=item_progress, locked=locked, url=f"{course_url}{item.slug}/")
+        )
+        if item_progress is None or item_progress.status != ProgressStatus.COMPLETED:
+            blocked = True
+    return CoursePath(course=course, enrollment=enrollment, steps=steps, items_digest=digest)
+
+
+def catalogue_courses(*, index: Page, user: User) -> list[CoursePage]:
+    """Live courses under the catalogue, each annotated with `is_enrolled` for the user."""
+    courses = list(CoursePage.objects.child_of(index).live().select_related("cover_image").order_by("path"))
+    enrolled: set[int] = set()
+    if user.is_authenticated:
+        enrolled = set(
+            Enrollment.objects.current().filter(user=user, course__in=courses).values_list("course_id", flat=True)
+        )
+    for course in courses:
+        course.is_enrolled = course.pk in enrolled
+    return courses
+
+
+def _children_filter(courses: list[CoursePage]) -> Q:
+    return reduce(or_, (Q(path__startswith=c.path, depth=c.depth + 1) for c in courses), Q(pk__in=[]))
+
+
+def course_item_counts(*, courses: list[CoursePage]) -> dict[int, int]:
+    """How many live steps each course has, in one query."""
+    if not courses:
+        return {}
+    step_types = [ModulePage, LiveSessionPage]
+    paths = Page.objects.live().type(*step_types).filter(_children_filter(courses)).values_list("path", flat=True)
+    by_path = {c.path: c.pk for c in courses}
+    counts = dict.fromkeys(by_path.values(), 0)
+    for path in paths:
+        counts[by_path[path[: -Page.steplen]]] += 1
+    return counts
+
+
+@dataclass
+class DashboardCourse:
+    enrollment: Enrollment
+    total: int
+    completed: int
+
+    @property
+    def course(self) -> CoursePage:
+        return self.enrollment.course
+
+    @property
+    def percent(self) -> int:
+        if self.enrollment.status == EnrollmentStatus.COMPLETED:
+            return 100
+        return round(100 * self.completed / self.total) if self.total else 0
+
+
+@dataclass
+class Dashboard:
+    active: list[DashboardCourse]
+    completed: list[DashboardCourse]
+    upcoming_sessions: list[LiveSessionPage]
+    jp_this_year: int
+    jp_target: int
+
+    @property
+    def jp_percent(self) -> int:
+        return min(100, round(100 * self.jp_this_year / self.jp_target)) if self.jp_target else 100
+
+
+def jp_earned(*, user: User, year: int) -> int:
+    """JP a learner earned in a year: the JP of the courses completed in it."""
+    enrollments = Enrollment.objects.filter(user=user).completed_in_year(year).select_related("course")
+    return sum(e.course.jp_credit for e in enrollments)
+
+
+def upcoming_sessions(*, courses: list[CoursePage], now: datetime.datetime | None = None) -> list[LiveSessionPage]:
+    if not courses:
+        return []
+    now = now or timezone.now()
+    return list(
+        LiveSessionPage.objects.live().filter(_children_filter(courses), ends_at__gte=now).order_by("starts_at")
+    )
+
+
+def dashboard_for(*, user: User, jp_target: int) -> Dashboard:
+    enrollments = list(Enrollment.objects.current().filter(user=user).select_related("course").order_by("-enrolled_at"))
+    courses = [e.course for e in enrollments]
+    totals = course_item_counts(courses=courses)
+    completed_counts = dict(
+        ItemProgress.objects.filter(enrollment__in=enrollments, status=ProgressStatus.COMPLETED, item__live=True)
+        .values_list("enrollment_id")
+        .annotate(n=Count("id"))
+        .values_list("enrollment_id", "n")
+    )
+    rows = [
+        DashboardCourse(enrollment=e, total=totals.get(e.course_id, 0), completed=completed_counts.get(e.pk, 0))
+        for e in enrollments
+    ]
+    this_year = timezone.localdate().year
+    jp = sum(
+        e.course.jp_credit
+        for e in enrollments
+        if e.status == EnrollmentStatus.COMPLETED
+        and e.completed_at
+        and timezone.localtime(e.completed_at).year == this_year
+    )
+    active_courses = [e.course for e in enrollments if e.status == EnrollmentStatus.ACTIVE]
+    return Dashboard(
+        active=[r for r in rows if r.enrollment.status == EnrollmentStatus.ACTIVE],
+        completed=[r for r in rows if r.enrollment.status == EnrollmentStatus.COMPLETED],
+        upcoming_sessions=upcoming_sessions(courses=active_courses),
+        jp_this_year=jp,
+        jp_target=jp_target,
+    )
+
+
+@dataclass
+class ProgressRow:
+    user: User
+    enrollment: Enrollment
+    cells: list[ItemProgress | None]
+
+    @property
+    def completed(self) -> int:
+        return sum(1 for c in self.cells if c is not None and c.status == ProgressStatus.COMPLETED)
+
+
+def course_progress_table(*, course: CoursePage) -> tuple[list[ModulePage | LiveSessionPage], list[ProgressRow]]:
+    """Learners × path steps, for instructors and administrators."""
+    items = course_items(course=course)
+    enrollments = list(
+        Enrollment.objects.current()
+        .filter(course=course)
+        .select_related("user", "user__work_unit")
+        .order_by("user__work_unit__name", "user__full_name")
+    )
+    cells: dict[tuple[int, int], ItemProgress] = {
+        (p.enrollment_id, p.item_id): p for p in ItemProgress.objects.filter(enrollment__course=course)
+    }
+    rows = [
+        ProgressRow(user=e.user, enrollment=e, cells=[cells.get((e.pk, item.pk)) for item in items])
+        for e in enrollments
+    ]
+    return items, rows
+
+
+@dataclass
+class WorkUnitJp:
+    name: str
+    members: int
+    reached_target: int
+    total_jp: int
+
+    @property
+    def average_jp(self) -> float:
+        return round(self.total_jp / self.members, 1) if self.members else 0.0
+
+    @property
+    def percent_reached(self) -> int:
+        return round(100 * self.reached_target / self.members) if self.members else 0
+
+
+def work_unit_jp_report(*, year: int, jp_target: int) -> list[WorkUnitJp]:
+    """Per OPD: how many ASN, how many reached the yearly JP target through completed courses, JP in all."""
+    from django.db.models import Sum
+
+    from lms.models import Role, WorkUnit
+
+    per_user = dict(
+        Enrollment.objects.completed_in_year(year)
+        .values_list("user_id")
+        .annotate(jp=Sum("course__jp_credit"))
+        .values_list("user_id", "jp")
+    )
+    rows: dict[int | None, WorkUnitJp] = {
+        unit.pk: WorkUnitJp(name=unit.name, members=0, reached_target=0, total_jp=0) for unit in WorkUnit.objects.all()
+    }
+    for user_id, unit_id in User.objects.filter(role=Role.LEARNER, is_active=True).values_list("pk", "work_unit_id"):
+        row = rows.setdefault(unit_id, WorkUnitJp(name="–", members=0, reached_target=0, total_jp=0))
+        jp = per_user.get(user_id) or 0
+        row.members += 1
+        row.total_jp += jp
+        row.reached_target += jp >= jp_target
+    return sorted((r for r in rows.values() if r.members), key=lambda r: (r.percent_reached, r.name))

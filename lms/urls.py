@@ -1,0 +1,21 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from lms import views, xapi_views
+
+app_name = "lms"
+urlpatterns = [
+    path("masuk/", views.LoginView.as_view(), name="login"),
+    path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    path("saya/", views.dashboard, name="dashboard"),
+    path("saya/jadwal.ics", views.dashboard_ics, name="dashboard_ics"),
+    path("laporan/opd/", views.work_unit_report, name="work_unit_report"),
+    path("xapi/<int:module_id>/<str:block_id>/statements/", xapi_views.statements, name="xapi_statements"),
+    path("xapi/<int:module_id>/<str:block_id>/state/", xapi_views.state, name="xapi_state"),
+    path("laporan-aktivitas/<int:module_id>/<str:block_id>/", xapi_views.activity_report, name="activity_report"),
+    path(
+        "laporan-aktivitas/<int:module_id>/<str:block_id>/csv/",
+        xapi_views.activity_report_download,
+        name="activity_report_csv",
+    ),
+]

@@ -1,0 +1,131 @@
+"""Thin views for H5P scores and state (session + CSRF) and the per-activity report."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from lms.access import ItemAccess, item_access, user_can_manage_course
+from lms.activity_reports import activity_report_csv, activity_report_rows
+from lms.models import CoursePage, ModulePage
+from lms.ratelimit import rate_limit_exceeded
+from lms.selectors import enrollment_get
+from lms.xapi import XAPIError, activity_state_get, activity_state_save, placement_get, statements_record
+
+HOT_FIELDS = ("id", "path", "depth", "live", "last_published_at", "title", "url_path")
+
+
+def _error(status: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse({"error": code, "message": message}, status=status)
+
+
+def _resolve(request: HttpRequest, module_id: int, block_id: str):
+    """(placement, enrollment or None, None) or (None, None, error response)."""
+    if not request.user.is_authenticated:
+        return None, None, _error(401, "login_required", _("Silakan masuk terlebih dahulu."))
+    # Only the columns the intake reads (the rest load on access): page rows are wide and this path is hot.
+    module = ModulePage.objects.live().filter(pk=module_id).only(*HOT_FIELDS, "completion_rule", "body").first()
+    if module is None:
+        return None, None, _error(404, "not_found", _("Modul tidak ditemukan."))
+    # The parent by tree path: one query instead of get_parent().specific's two.
+    course = CoursePage.objects.filter(path=module.path[: -ModulePage.steplen]).only(*HOT_FIELDS, "sequential").first()
+    verdict, path = item_access(request.user, module, course=course) if course else (None, None)
+    if verdict is not ItemAccess.ALLOWED:
+        return None, None, _error(403, "forbidden", _("Anda tidak memiliki akses ke aktivitas ini."))
+    placement = placement_get(module=module, block_id=block_id)
+    if placement is None:
+        return None, None, _error(404, "not_found", _("Aktivitas tidak ditemukan di modul ini."))
+    enrollment = path.enrollment if path is not None else enrollment_get(user=request.user, course=course)
+    return placement, enrollment, None
+
+
+def _limited(request: HttpRequest) -> bool:
+    limit = getattr(settings, "SIGER_XAPI_RATE_LIMIT", 600)
+    return rate_limit_exceeded(f"xapi:{request.user.pk}", limit=limit, window_seconds=60)
+
+
+def _json_body(request: HttpRequest):
+    try:
+        return json.loads(request.body)
+    except RequestDataTooBig:
+        raise XAPIError(413, "too_large", _("Kiriman terlalu besar.")) from None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise XAPIError(400, "invalid_json", _("Isi kiriman bukan JSON yang valid.")) from None
+
+
+@require_http_methods(["POST"])
+def statements(request: HttpRequest, module_id: int, block_id: str) -> JsonResponse:
+    """One statement (a JSON object) or a batch (a JSON array)."""
+    placement, enrollment, denied = _resolve(request, module_id, block_id)
+    if denied:
+        return denied
+    if _limited(request):
+        return _error(429, "rate_limited", _("Terlalu banyak kiriman; coba lagi sebentar lagi."))
+    try:
+        payload = _json_body(request)
+        batch = payload if isinstance(payload, list) else [payload]
+        result = statements_record(user=request.user, placement=placement, statements=batch, enrollment=enrollment)
+    except XAPIError as error:
+        return _error(error.status, error.code, error.message)
+    return JsonResponse(
+        result.as_dict(),
+    )
+
+
+@require_http_methods(["GET", "PUT", "POST"])
+def state(request: HttpRequest, module_id: int, block_id: str) -> JsonResponse:
+    placement, _enrollment, denied = _resolve(request, module_id, block_id)
+    if denied:
+        return denied
+    if request.method == "GET":
+        return JsonResponse({"state": activity_state_get(user=request.user, placement=placement)})
+    if _limited(request):
+        return _error(429, "rate_limited", _("Terlalu banyak kiriman; coba lagi sebentar lagi."))
+    try:
+        payload = _json_body(request)
+        if not isinstance(payload, dict) or "state" not in payload:
+            raise XAPIError(400, "state_invalid", _("Kirim objek JSON dengan kunci 'state'."))
+        activity_state_save(user=request.user, placement=placement, data=payload["state"])
+    except XAPIError as error:
+        return _error(error.status, error.code, error.message)
+    return JsonResponse({"saved": True})
+
+
+def _report_placement(request: HttpRequest, module_id: int, block_id: str):
+    module = ModulePage.objects.filter(pk=module_id).first()
+    if module is None or not request.user.is_authenticated:
+        return None, HttpResponse(status=404 if module is None else 403)
+    if not user_can_manage_course(request.user, module.get_parent().specific):
+        return None, HttpResponse(_("Hanya pengajar pelatihan ini yang dapat melihat laporan."), status=403)
+    placement = placement_get(module=module, block_id=block_id)
+    if placement is None:
+        return None, HttpResponse(status=404)
+    return placement, None
+
+
+@require_GET
+def activity_report(request: HttpRequest, module_id: int, block_id: str) -> HttpResponse:
+    placement, denied = _report_placement(request, module_id, block_id)
+    if denied:
+        return denied
+    return TemplateResponse(
+        request,
+        "content/activity_report.html",
+        {"placement": placement, "rows": activity_report_rows(placement=placement), "page": placement.module},
+    )
+
+
+@require_GET
+def activity_report_download(request: HttpRequest, module_id: int, block_id: str) -> HttpResponse:
+    placement, denied = _report_placement(request, module_id, block_id)
+    if denied:
+        return denied
+    response = HttpResponse(activity_report_csv(placement=placement), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="laporan-aktivitas-{module_id}-{block_id[:8]}.csv"'
+    return response

@@ -1,0 +1,73 @@
+import pytest
+from django.test import Client
+
+from lms.factories import CourseIndexPageFactory, CoursePageFactory, ModulePageFactory, UserFactory
+from lms.models import Role
+from lms.roles import user_set_role
+from lms.setup import site_ensure_catalogue
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in the cache (Redis when it answers): each test starts from zero."""
+    from django.core.cache import caches
+
+    for alias in ("default", "local"):
+        caches[alias].clear()
+    yield
+
+
+def _wagtail_roots() -> None:
+    """Transactional tests flush every table, including the root page, collection and locale that Wagtail's
+    migrations created; put them back."""
+    from django.conf import settings
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import Collection, Locale, Page
+
+    Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+    if Page.get_first_root_node() is None:
+        Page.add_root(
+            instance=Page(title="Root", slug="root", url_path="/", content_type=ContentType.objects.get_for_model(Page))
+        )
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+
+
+@pytest.fixture
+def catalogue(db):
+    _wagtail_roots()
+    return site_ensure_catalogue()
+
+
+@pytest.fixture
+def course(catalogue):
+    course = CoursePageFactory(parent=catalogue, title="Pelatihan Uji", slug="pelatihan-uji")
+    for n in range(1, 4):
+        ModulePageFactory(parent=course, title=f"Modul {n}", slug=f"modul-{n}")
+    return course
+
+
+@pytest.fixture
+def learner(db):
+    return UserFactory(full_name="Peserta Uji")
+
+
+@pytest.fixture
+def instructor(db):
+    user = UserFactory(full_name="Widyaiswara Uji")
+    return user_set_role(user=user, role=Role.INSTRUCTOR)
+
+
+@pytest.fixture
+def administrator(db):
+    user = UserFactory(full_name="Admin Uji")
+    return user_set_role(user=user, role=Role.ADMINISTRATOR)
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+__all__ = ["CourseIndexPageFactory", "client_for"]

@@ -1,0 +1,97 @@
+"""Browser tests: a real ASGI server (uvicorn, in a thread of the test process, on the test database) driven by
+Playwright through Debian's Chromium."""
+
+import os
+import socket
+import threading
+import time
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make are still sync.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("SIGER_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class _Server(threading.Thread):
+    def __init__(self):
+        super().__init__(daemon=True)
+        import uvicorn
+
+        from config.asgi import application
+
+        self.port = _free_port()
+        config = uvicorn.Config(
+            application,
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            ws_per_message_deflate=False,
+            lifespan="off",
+        )
+        self.server = uvicorn.Server(config)
+
+    def run(self):
+        self.server.run()
+
+    def start_and_wait(self):
+        self.start()
+        deadline = time.monotonic() + 15
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.05)
+
+
+@pytest.fixture(scope="session")
+def live_url(django_db_setup, django_db_blocker):
+    server = _Server()
+    server.start_and_wait()
+    yield f"http://127.0.0.1:{server.port}"
+    server.server.should_exit = True
+    server.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, transactional_db):
+    context = browser.new_context(locale="id-ID", viewport={"width": 412, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.js_errors = errors
+    yield page
+    context.close()
+
+
+def login(page, live_url: str, identifier: str, password: str) -> None:
+    page.goto(f"{live_url}/masuk/")
+    page.get_by_label("NIP atau email").fill(identifier)
+    page.get_by_label("Kata sandi").fill(password)
+    page.get_by_role("button", name="Masuk").click()
+    page.wait_for_load_state()
