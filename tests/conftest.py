@@ -5,6 +5,7 @@ from lms.factories import CourseIndexPageFactory, CoursePageFactory, ModulePageF
 from lms.models import Role
 from lms.roles import user_set_role
 from lms.setup import site_ensure_catalogue
+from tests.net import free_port
 
 
 @pytest.fixture(autouse=True)
@@ -71,3 +72,15 @@ def client_for(user) -> Client:
 
 
 __all__ = ["CourseIndexPageFactory", "client_for"]
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint():
+    """moto's S3 server over real HTTP on loopback, for the S3 paths of django-storages/boto3."""
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()

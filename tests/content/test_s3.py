@@ -1,6 +1,5 @@
 """The library store and file serving on S3 (django-storages) against moto's server over real HTTP."""
 
-import socket
 
 import boto3
 import pytest
@@ -15,23 +14,6 @@ from tests.h5p_fixtures import build_zip, needs_samples, package_files, sample
 
 pytestmark = pytest.mark.django_db
 BUCKET = "siger-h5p-test"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def moto_endpoint():
-    from moto.server import ThreadedMotoServer
-
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
 
 
 @pytest.fixture

@@ -2,11 +2,12 @@
 Playwright through Debian's Chromium."""
 
 import os
-import socket
 import threading
 import time
 
 import pytest
+
+from tests.net import free_port
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make are still sync.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -23,12 +24,6 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class _Server(threading.Thread):
     def __init__(self):
         super().__init__(daemon=True)
@@ -36,7 +31,7 @@ class _Server(threading.Thread):
 
         from config.asgi import application
 
-        self.port = _free_port()
+        self.port = free_port()
         config = uvicorn.Config(
             application,
             host="127.0.0.1",

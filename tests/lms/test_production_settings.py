@@ -2,7 +2,6 @@
 against moto's server over real HTTP in a separate process that reads only the environment."""
 
 import os
-import socket
 import subprocess
 import sys
 import textwrap
@@ -10,27 +9,9 @@ import urllib.request
 from pathlib import Path
 
 import boto3
-import pytest
 import redis
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def moto_endpoint():
-    from moto.server import ThreadedMotoServer
-
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
 
 
 SCRIPT = textwrap.dedent(

@@ -11,18 +11,11 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
-import socket
 import sys
 import tempfile
 from pathlib import Path
 
-
-def _postgres_answers() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=0.5):
-            return True
-    except OSError:
-        return False
+from tests.net import answers
 
 
 def django_setup_temp() -> str:
@@ -34,7 +27,7 @@ def django_setup_temp() -> str:
     atexit.register(shutil.rmtree, root, True)
     os.environ["SIGER_MEDIA_ROOT"] = str(root / "media")
     os.environ.pop("AWS_STORAGE_BUCKET_NAME", None)
-    if os.environ.get("SIGER_PERF_DB") == "postgres" and _postgres_answers():
+    if os.environ.get("SIGER_PERF_DB") == "postgres" and answers(5432):
         os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
         os.environ["SIGER_TEST_DB_NAME"] = f"test_siger_perf_{os.getpid()}"
     else:
