@@ -21,13 +21,14 @@ import json
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from tests.net import answers, free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
@@ -150,38 +151,11 @@ def client_main(args: argparse.Namespace) -> None:
 # --- the coordinator ---------------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for_port(port: int, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"nothing listens on {port}")
-
-
-def _postgres_answers() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
 class Bench:
     def __init__(self, *, sizes: list[int], seconds: float, rate: float):
         self.sizes, self.seconds, self.rate = sizes, seconds, rate
         self.workdir = Path(tempfile.mkdtemp(prefix="siger-bench-"))
-        self.redis_port = _free_port()
+        self.redis_port = free_port()
         self.redis: subprocess.Popen | None = None
         self.pg_name = f"siger_bench_live_{os.getpid()}"
         self.database_url = ""
@@ -190,7 +164,7 @@ class Bench:
 
     # The database: migrated, one course with a live session, max(sizes) enrolled learners logged in.
     def prepare(self) -> None:
-        if _postgres_answers():
+        if answers(5432):
             import psycopg
 
             with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
@@ -261,7 +235,7 @@ class Bench:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        _wait_for_port(self.redis_port, self.redis)
+        wait_for_port(self.redis_port, process=self.redis, timeout=60)
 
     def _server(self, mode: str, port: int) -> subprocess.Popen:
         env = {
@@ -280,11 +254,11 @@ class Bench:
             command += ["--ws-per-message-deflate", "false", "--lifespan", "off", "--log-level", "warning"]
             command += ["--backlog", "4096"]
         process = subprocess.Popen(command, cwd=ROOT, env=env)
-        _wait_for_port(port, process)
+        wait_for_port(port, process=process, timeout=60)
         return process
 
     def run_case(self, mode: str, n: int) -> dict:
-        port = _free_port()
+        port = free_port()
         server = self._server(mode, port)
         path = {"siger": f"/ws/live/{self.session_id}/", "bare": "/bare/", "raw": "/"}[mode]
         command = [
