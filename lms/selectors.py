@@ -130,8 +130,10 @@ def enrollment_get(*, user: User, course: CoursePage) -> Enrollment | None:
     return Enrollment.objects.current().filter(user=user, course=course).first()
 
 
-def course_path(*, course: CoursePage, enrollment: Enrollment | None) -> CoursePath:
-    """The ordered path with each step's progress and lock state for one learner (or none)."""
+def course_path(*, course: CoursePage, enrollment: Enrollment | None, unlocked: bool = False) -> CoursePath:
+    """The ordered path with each step's progress and lock state for one learner (or none).
+
+    `unlocked`: for those who manage the course, who open any step whatever their own progress."""
     digest, items = _course_items_cached(course)
     progress: dict[int, ItemProgress] = {}
     if enrollment is not None:
@@ -143,7 +145,7 @@ def course_path(*, course: CoursePage, enrollment: Enrollment | None) -> CourseP
     for number, item in enumerate(items, start=1):
         item_progress = progress.get(item.pk)
         # Live sessions happen at fixed times, so they are never locked; they still gate the steps after them.
-        locked = course.sequential and blocked and not isinstance(item, LiveSessionPage)
+        locked = course.sequential and blocked and not unlocked and not isinstance(item, LiveSessionPage)
         steps.append(
             PathStep(page=item, number=number, progress=item_progress, locked=locked, url=f"{course_url}{item.slug}/")
         )

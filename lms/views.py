@@ -43,7 +43,8 @@ def _page_response(request: HttpRequest, page, template: str, context: dict, sta
 
 def course_detail(request: HttpRequest, course: CoursePage) -> TemplateResponse:
     enrollment = enrollment_get(user=request.user, course=course)
-    path = course_path(course=course, enrollment=enrollment)
+    can_manage = user_can_manage_course(request.user, course)
+    path = course_path(course=course, enrollment=enrollment, unlocked=can_manage)
     return _page_response(
         request,
         course,
@@ -51,7 +52,7 @@ def course_detail(request: HttpRequest, course: CoursePage) -> TemplateResponse:
         {
             "path": path,
             "enrollment": enrollment,
-            "can_manage": user_can_manage_course(request.user, course),
+            "can_manage": can_manage,
             "enrollment_is_open": course.enrollment_is_open(),
         },
     )
@@ -85,8 +86,8 @@ def _open_item(request: HttpRequest, item: ModulePage | LiveSessionPage):
     if verdict is ItemAccess.LOCKED:
         return course, path, None, _forbidden(request, item, "locked", course)
     enrollment = path.enrollment if path else enrollment_get(user=request.user, course=course)
-    if path is None:
-        path = course_path(course=course, enrollment=enrollment)
+    if path is None:  # those who manage the course: every step open
+        path = course_path(course=course, enrollment=enrollment, unlocked=True)
     return course, path, enrollment, None
 
 

@@ -54,13 +54,37 @@ class _Server(threading.Thread):
             time.sleep(0.05)
 
 
+    def wait_until_idle(self, timeout: float = 15) -> None:
+        """Until no request or socket is being handled and no live room is open in the server.
+
+        The test database is flushed after each browser test; a socket that the closing browser leaves behind
+        still writes attendance and reads presence, and PostgreSQL's TRUNCATE would deadlock with it."""
+        from live.hub import _hubs
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            hubs = [hub for loop, hub in list(_hubs.items()) if loop is getattr(self.server, "loop", loop)]
+            if not self.server.server_state.tasks and not any(hub.rooms for hub in hubs):
+                break
+            time.sleep(0.05)
+        for loop, hub in list(_hubs.items()):
+            if hub._heartbeat is not None and not loop.is_closed():
+                loop.call_soon_threadsafe(hub._heartbeat.cancel)
+        time.sleep(0.3)  # a query already handed to a worker thread finishes
+
+
 @pytest.fixture(scope="session")
-def live_url(django_db_setup, django_db_blocker):
+def asgi_server(django_db_setup, django_db_blocker):
     server = _Server()
     server.start_and_wait()
-    yield f"http://127.0.0.1:{server.port}"
+    yield server
     server.server.should_exit = True
     server.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def live_url(asgi_server):
+    return f"http://127.0.0.1:{asgi_server.port}"
 
 
 @pytest.fixture(scope="session")
@@ -74,7 +98,7 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, transactional_db):
+def page(browser, transactional_db, asgi_server):
     context = browser.new_context(locale="id-ID", viewport={"width": 412, "height": 900})
     page = context.new_page()
     errors: list[str] = []
@@ -82,6 +106,7 @@ def page(browser, transactional_db):
     page.js_errors = errors
     yield page
     context.close()
+    asgi_server.wait_until_idle()
 
 
 def login(page, live_url: str, identifier: str, password: str) -> None:

@@ -30,6 +30,24 @@ def test_when_course_is_sequential_then_second_module_is_locked_until_first_is_d
     assert client.get(second.url).status_code == 200
 
 
+def test_when_instructor_of_a_sequential_course_opens_it_then_every_step_is_open_and_no_enroll_button(
+    course, learner, instructor
+):
+    course.instructors.add(instructor)
+    course.save()
+    enrollment_create(user=learner, course=course)  # a learner's locked path must not be served from cache
+    assert "Terkunci" in client_for(learner).get(course.url).content.decode()
+
+    client = client_for(instructor)
+    page = client.get(course.url).content.decode()
+    assert "Terkunci" not in page
+    assert ">Daftar<" not in page
+    for module in _modules(course):
+        assert f'href="{module.url}"' in page
+    following = client.get(_modules(course)[1].url).content.decode()
+    assert f'href="{_modules(course)[2].url}"' in following
+
+
 def test_when_course_is_free_order_then_any_module_opens(course, learner):
     course.sequential = False
     course.save()
