@@ -102,7 +102,14 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not shared memory, so that test servers running in threads see the same data.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Requests write concurrently (a module page's H5P activities save their state at once): transactions take
+    # the write lock when they begin and wait for it, rather than failing with "database is locked" when a
+    # read transaction cannot be upgraded; WAL lets readers go on while one writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=20,
+        transaction_mode="IMMEDIATE",
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    )
 if os.environ.get("SIGER_TEST_DB_NAME"):
     # Lets several test runs share one machine's PostgreSQL without dropping each other's database.
     DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ["SIGER_TEST_DB_NAME"]
