@@ -64,7 +64,7 @@ def player_csp(*, frame_ancestors: list[str]) -> str:
             "connect-src 'self'",
             "frame-src 'self' about: blob:",
             "object-src 'none'",
-            "base-uri 'none'",
+            "base-uri 'self'",  # the player sets its own URL as the base of the content it writes
             "form-action 'none'",
             f"frame-ancestors {ancestors}",
         ]

@@ -103,6 +103,8 @@ def page(browser, transactional_db, asgi_server):
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    # A policy violation breaks a feature silently (the page goes on without it): count it as an error.
+    page.on("console", lambda message: "Content Security Policy" in message.text and errors.append(message.text))
     page.js_errors = errors
     yield page
     context.close()
