@@ -58,7 +58,7 @@
     const li = el("li", "chat-line");
     li.dataset.id = String(message.id);
     li.appendChild(el("strong", "author", message.author));
-    const time = el("time", "small", new Date(message.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }));
+    const time = el("time", "small", new Date(message.at).toLocaleTimeString(document.documentElement.lang || [], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }));
     time.dateTime = message.at;
     li.appendChild(document.createTextNode(" "));
     li.appendChild(time);
@@ -244,6 +244,14 @@
     showError("");
     if (send("chat.send", { text: text, client_id: id })) input.value = "";
     else showError(strings.sendFailed);
+  });
+
+  // Enter sends, as in every chat; Shift+Enter starts a new line.
+  $("chat-text").addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      $("chat-form").requestSubmit();
+    }
   });
 
   const handToggle = $("hand-toggle");
