@@ -219,6 +219,8 @@ WAGTAILADMIN_BASE_URL = os.environ.get("SIGER_BASE_URL", "http://127.0.0.1:8000"
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
+# Avatars from gravatar.com would make every admin page call out to a third party (and wait on slow links).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 
 # --- Domain defaults (configurable, see ../shared/ASN.md) ------------------------------------------------

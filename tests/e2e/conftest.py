@@ -105,6 +105,15 @@ def page(browser, transactional_db, asgi_server):
     page.on("pageerror", lambda error: errors.append(str(error)))
     # A policy violation breaks a feature silently (the page goes on without it): count it as an error.
     page.on("console", lambda message: "Content Security Policy" in message.text and errors.append(message.text))
+    # Learners are on slow links and the H5P player must load nothing from outside the site: a request that
+    # leaves it is an error too.
+    own = f"http://127.0.0.1:{asgi_server.port}/"
+    page.on(
+        "request",
+        lambda request: request.url.startswith(("http:", "https:"))
+        and not request.url.startswith(own)
+        and errors.append(f"request outside the site: {request.url}"),
+    )
     page.js_errors = errors
     yield page
     context.close()

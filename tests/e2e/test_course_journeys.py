@@ -63,3 +63,4 @@ def test_instructor_creates_and_publishes_a_module_in_wagtail_admin_and_learners
     steps = page.locator(".path .step")
     expect(steps).to_have_count(4)
     expect(steps.nth(3)).to_contain_text("Modul 4: Etika Pelayanan Publik")
+    assert page.js_errors == []
