@@ -223,6 +223,13 @@ WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 
+# --- H5P player (content/player.py, content/README.md) ---------------------------------------------------
+# Package libraries are third-party JavaScript: production may serve the player and H5P files from a separate,
+# cookie-less origin (a second host name pointing at this application).
+H5P_ORIGIN = os.environ.get("SIGER_H5P_ORIGIN", "")
+H5P_PARENT_ORIGINS = env_list("SIGER_H5P_PARENT_ORIGINS")  # who may embed the player; default: SIGER_BASE_URL
+H5P_EXTRA_SOURCES = env_list("SIGER_H5P_EXTRA_SOURCES")  # e.g. a CDN origin for static files
+
 # --- Domain defaults (configurable, see ../shared/ASN.md) ------------------------------------------------
 SIGER_JP_TARGET_PER_YEAR = int(os.environ.get("SIGER_JP_TARGET_PER_YEAR", "20"))
 SIGER_MINUTES_PER_JP = int(os.environ.get("SIGER_MINUTES_PER_JP", "45"))
