@@ -4,9 +4,14 @@ from wagtail.users.apps import WagtailUsersAppConfig
 
 
 class LmsConfig(AppConfig):
+    # Marked default: this module holds several configurations, and Django would otherwise use none for "lms".
+    default = True
     name = "lms"
     verbose_name = _("Pelatihan")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from lms import xapi_grants  # noqa: F401 - connects its signal receivers
 
 
 class SigerUsersAppConfig(WagtailUsersAppConfig):

@@ -20,11 +20,13 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cache, cached_property
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Field, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,6 +49,8 @@ VERB_COMPLETED = "http://adlnet.gov/expapi/verbs/completed"
 VERB_PASSED = "http://adlnet.gov/expapi/verbs/passed"
 VERB_FAILED = "http://adlnet.gov/expapi/verbs/failed"
 
+M = TypeVar("M", bound=Model)
+
 MAX_BATCH = 200
 MAX_STATEMENT_BYTES = 64 * 1024
 MAX_STATE_BYTES = 512 * 1024
@@ -68,11 +72,17 @@ class XAPIError(Exception):
 class Placement:
     """An H5P activity as placed in a module: the block decides whether it is required and its pass mark."""
 
-    module: ModulePage
+    module_id: int
     block_id: str
     activity: H5PActivity
     required: bool
     pass_mark: int
+    loaded_module: ModulePage | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def module(self) -> ModulePage:
+        # The intake needs only the id, and loads the page only when a pass may complete the module.
+        return self.loaded_module or ModulePage.objects.get(pk=self.module_id)
 
 
 @dataclass
@@ -124,7 +134,7 @@ def placement_get(*, module: ModulePage, block_id: str) -> Placement | None:
     activity = H5PActivity.objects.filter(pk=activity_pk).only("uuid", "title").first()
     if activity is None:
         return None
-    return Placement(module, block_id, activity, required, pass_mark)
+    return Placement(module.pk, block_id, activity, required, pass_mark, loaded_module=module)
 
 
 # --- Parsing: pure, raises XAPIError(400) --------------------------------------------------------------------
@@ -288,7 +298,7 @@ def _split_new(parsed: list[_Parsed], existing: dict[uuid.UUID, str]) -> tuple[l
 
 
 def statements_record(
-    *, user: User, placement: Placement, statements: list[Any], enrollment: Enrollment | None
+    *, user: User, placement: Placement, statements: list[Any], enrollment_id: int | None
 ) -> IntakeResult:
     """Store a batch of statements for one placed activity: all or nothing; then pass and completion."""
     if not isinstance(statements, list) or not statements:
@@ -296,31 +306,62 @@ def statements_record(
     if len(statements) > MAX_BATCH:
         raise _bad("too_many", _("Maksimal %(n)d pernyataan per kiriman.") % {"n": MAX_BATCH})
     parsed = [statement_parse(raw, user=user, placement=placement) for raw in statements]
-    result = IntakeResult()
-    for _attempt_round in range(2):
+    ids = [p.statement_id for p in parsed]
+    # Nearly every statement is new, so the first round inserts without looking. The unique statement id turns
+    # a repeat (a retried post, or another request storing the same id at the same moment) into an
+    # IntegrityError that rolls the round back; the next rounds compare with the stored bodies first.
+    for look_first in (False, True, True):
+        result = IntakeResult()
         try:
             with transaction.atomic():
-                new, result.duplicates = _split_new(parsed, _existing_hashes([p.statement_id for p in parsed]))
-                _store(user=user, placement=placement, new=new, result=result, enrollment=enrollment)
+                new, result.duplicates = _split_new(parsed, _existing_hashes(ids) if look_first else {})
+                _store(user=user, placement=placement, new=new, result=result, enrollment_id=enrollment_id)
             return result
         except IntegrityError:
-            # A concurrent request stored one of these ids first: compare again with what it stored.
-            result = IntakeResult()
+            continue
     raise XAPIError(409, "conflict", _("Pernyataan sedang disimpan oleh permintaan lain; kirim ulang."))
 
 
+@cache
+def _insert_sql(model: type[Model], vendor: str) -> tuple[str, list[Field]]:
+    quote = connection.ops.quote_name
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(quote(f.column) for f in fields)
+    values = ", ".join(["%s"] * len(fields))
+    returning = quote(model._meta.pk.column)
+    # Names from the model's own metadata, quoted; no input reaches this text.
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({values}) RETURNING {returning}"  # noqa: S608
+    return sql, fields
+
+
+def _insert(rows: list[M]) -> list[M]:
+    """Insert new rows and set their primary keys."""
+    if len(rows) > 1 or not connection.features.can_return_columns_from_insert:
+        return type(rows[0]).objects.bulk_create(rows)
+    # One row (the usual post: one click) goes straight to the database: through save() or bulk_create() the ORM
+    # takes longer to build this INSERT than the database takes to run it. Each field still prepares its value
+    # for the database in use (a UUID, JSON or a date is written differently by PostgreSQL and SQLite).
+    row = rows[0]
+    sql, fields = _insert_sql(type(row), connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields])
+        row.pk = cursor.fetchone()[0]
+    row._state.adding, row._state.db = False, connection.alias  # as bulk_create() leaves them
+    return rows
+
+
 def _store(
-    *, user: User, placement: Placement, new: list[_Parsed], result: IntakeResult, enrollment: Enrollment | None
+    *, user: User, placement: Placement, new: list[_Parsed], result: IntakeResult, enrollment_id: int | None
 ) -> None:
     if not new:
         return
     now = timezone.now()
-    rows = XAPIStatement.objects.bulk_create(
+    rows = _insert(
         [
             XAPIStatement(
                 statement_id=p.statement_id,
                 user=user,
-                module_id=placement.module.pk,
+                module_id=placement.module_id,
                 block_id=placement.block_id,
                 verb=p.verb,
                 body=p.body,
@@ -340,7 +381,7 @@ def _store(
         attempts.append(
             ActivityAttempt(
                 user=user,
-                module_id=placement.module.pk,
+                module_id=placement.module_id,
                 block_id=placement.block_id,
                 statement=row,
                 verb=p.verb,
@@ -351,8 +392,27 @@ def _store(
         )
     if not attempts:
         return
-    result.attempts = ActivityAttempt.objects.bulk_create(attempts)
-    _result_update(user=user, placement=placement, attempts=attempts, result=result, enrollment=enrollment)
+    result.attempts = _insert(attempts)
+    _result_update(user=user, placement=placement, attempts=attempts, result=result, enrollment_id=enrollment_id)
+
+
+STANDING_SQL = (
+    "SELECT id, best_scaled, passed_at IS NOT NULL FROM lms_activityresult"
+    " WHERE user_id = %s AND module_id = %s AND block_id = %s"
+)
+STANDING_SQL_LOCKED = STANDING_SQL + " FOR UPDATE"
+
+
+def _standing_locked(*, user_id: int, module_id: int, block_id: str) -> tuple[int, float | None, bool] | None:
+    """(id, best scaled score, passed) of a learner's standing on an activity, locked until commit so that
+    concurrent intakes each see the other's best score and first pass (SQLite has no row locks: it writes one
+    transaction at a time)."""
+    # Raw SQL: here the ORM takes ten times as long to build this query as the database takes to answer it.
+    sql = STANDING_SQL_LOCKED if connection.features.has_select_for_update else STANDING_SQL
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_id, module_id, block_id])
+        row = cursor.fetchone()
+    return (row[0], row[1], bool(row[2])) if row else None
 
 
 def _result_update(
@@ -361,22 +421,39 @@ def _result_update(
     placement: Placement,
     attempts: list[ActivityAttempt],
     result: IntakeResult,
-    enrollment: Enrollment | None,
+    enrollment_id: int | None,
 ) -> None:
-    standing, _created = ActivityResult.objects.select_for_update().get_or_create(
-        user=user, module_id=placement.module.pk, block_id=placement.block_id
-    )
-    scores = [a.scaled_score for a in attempts if a.scaled_score is not None]
-    if standing.best_scaled is not None:
-        scores.append(standing.best_scaled)
-    standing.best_scaled = max(scores) if scores else None
-    newly_passed = standing.passed_at is None and any(a.passed for a in attempts)
-    if newly_passed:
-        standing.passed_at = timezone.now()
-    standing.save()
-    result.passed = standing.passed
-    if newly_passed and placement.required and enrollment is not None:
-        result.module_completed = module_complete_if_passed(enrollment=enrollment, module=placement.module)
+    now = timezone.now()
+    best = max((a.scaled_score for a in attempts if a.scaled_score is not None), default=None)
+    passing = any(a.passed for a in attempts)
+    standing = _standing_locked(user_id=user.pk, module_id=placement.module_id, block_id=placement.block_id)
+    if standing is None:
+        # Another request creating it at the same moment makes this an IntegrityError: the round is retried.
+        ActivityResult.objects.create(
+            user=user,
+            module_id=placement.module_id,
+            block_id=placement.block_id,
+            best_scaled=best,
+            passed_at=now if passing else None,
+        )
+        newly_passed, result.passed = passing, passing
+    else:
+        standing_id, best_before, passed_before = standing
+        changes: dict[str, Any] = {}
+        if best is not None and (best_before is None or best > best_before):
+            changes["best_scaled"] = best
+        newly_passed = passing and not passed_before
+        if newly_passed:
+            changes["passed_at"] = now
+        # Most attempts change nothing (no better than the best, or already passed): then nothing is written.
+        if changes:
+            ActivityResult.objects.filter(pk=standing_id).update(updated_at=now, **changes)
+        result.passed = passed_before or newly_passed
+    if newly_passed and placement.required and enrollment_id is not None:
+        # Current only: the enrollment may have been cancelled since access was checked (see lms.xapi_grants).
+        enrollment = Enrollment.objects.current().filter(pk=enrollment_id).first()
+        if enrollment is not None:
+            result.module_completed = module_complete_if_passed(enrollment=enrollment, module=placement.module)
 
 
 def module_complete_if_passed(*, enrollment: Enrollment, module: ModulePage) -> bool:
@@ -402,7 +479,7 @@ def module_complete_if_passed(*, enrollment: Enrollment, module: ModulePage) -> 
 
 def activity_state_get(*, user: User, placement: Placement) -> str | None:
     return (
-        ActivityState.objects.filter(user=user, module_id=placement.module.pk, block_id=placement.block_id)
+        ActivityState.objects.filter(user=user, module_id=placement.module_id, block_id=placement.block_id)
         .values_list("data", flat=True)
         .first()
     )
@@ -411,7 +488,7 @@ def activity_state_get(*, user: User, placement: Placement) -> str | None:
 def activity_state_save(*, user: User, placement: Placement, data: Any) -> ActivityState | None:
     """Save H5P content user data (a JSON string); an empty value clears it."""
     if data in (None, ""):
-        ActivityState.objects.filter(user=user, module_id=placement.module.pk, block_id=placement.block_id).delete()
+        ActivityState.objects.filter(user=user, module_id=placement.module_id, block_id=placement.block_id).delete()
         return None
     if not isinstance(data, str) or len(data) > MAX_STATE_BYTES:
         raise _bad("state_invalid", _("Status aktivitas tidak valid atau terlalu besar."))
@@ -420,6 +497,6 @@ def activity_state_save(*, user: User, placement: Placement, data: Any) -> Activ
     except json.JSONDecodeError:
         raise _bad("state_invalid", _("Status aktivitas bukan JSON yang valid.")) from None
     state, _created = ActivityState.objects.update_or_create(
-        user=user, module_id=placement.module.pk, block_id=placement.block_id, defaults={"data": data}
+        user=user, module_id=placement.module_id, block_id=placement.block_id, defaults={"data": data}
     )
     return state

@@ -9,40 +9,36 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from lms.access import ItemAccess, item_access, user_can_manage_course
+from lms.access import user_can_manage_course
 from lms.activity_reports import activity_report_csv, activity_report_rows
-from lms.models import CoursePage, ModulePage
+from lms.models import ModulePage
 from lms.ratelimit import rate_limit_exceeded
-from lms.selectors import enrollment_get
 from lms.xapi import XAPIError, activity_state_get, activity_state_save, placement_get, statements_record
-
-HOT_FIELDS = ("id", "path", "depth", "live", "last_published_at", "title", "url_path")
+from lms.xapi_grants import XAPIDenial, xapi_grant_get
 
 
 def _error(status: int, code: str, message: str) -> JsonResponse:
     return JsonResponse({"error": code, "message": message}, status=status)
 
 
+DENIALS = {
+    XAPIDenial.LOGIN_REQUIRED: (401, "login_required", _lazy("Silakan masuk terlebih dahulu.")),
+    XAPIDenial.MODULE_NOT_FOUND: (404, "not_found", _lazy("Modul tidak ditemukan.")),
+    XAPIDenial.FORBIDDEN: (403, "forbidden", _lazy("Anda tidak memiliki akses ke aktivitas ini.")),
+    XAPIDenial.BLOCK_NOT_FOUND: (404, "not_found", _lazy("Aktivitas tidak ditemukan di modul ini.")),
+}
+
+
 def _resolve(request: HttpRequest, module_id: int, block_id: str):
-    """(placement, enrollment or None, None) or (None, None, error response)."""
-    if not request.user.is_authenticated:
-        return None, None, _error(401, "login_required", _("Silakan masuk terlebih dahulu."))
-    # Only the columns the intake reads (the rest load on access): page rows are wide and this path is hot.
-    module = ModulePage.objects.live().filter(pk=module_id).only(*HOT_FIELDS, "completion_rule", "body").first()
-    if module is None:
-        return None, None, _error(404, "not_found", _("Modul tidak ditemukan."))
-    # The parent by tree path: one query instead of get_parent().specific's two.
-    course = CoursePage.objects.filter(path=module.path[: -ModulePage.steplen]).only(*HOT_FIELDS, "sequential").first()
-    verdict, path = item_access(request.user, module, course=course) if course else (None, None)
-    if verdict is not ItemAccess.ALLOWED:
-        return None, None, _error(403, "forbidden", _("Anda tidak memiliki akses ke aktivitas ini."))
-    placement = placement_get(module=module, block_id=block_id)
-    if placement is None:
-        return None, None, _error(404, "not_found", _("Aktivitas tidak ditemukan di modul ini."))
-    enrollment = path.enrollment if path is not None else enrollment_get(user=request.user, course=course)
-    return placement, enrollment, None
+    """(placement, enrollment id or None, None) or (None, None, error response)."""
+    grant = xapi_grant_get(user=request.user, module_id=module_id, block_id=block_id)
+    if isinstance(grant, XAPIDenial):
+        status, code, message = DENIALS[grant]
+        return None, None, _error(status, code, str(message))
+    return grant.placement, grant.enrollment_id, None
 
 
 def _limited(request: HttpRequest) -> bool:
@@ -62,7 +58,7 @@ def _json_body(request: HttpRequest):
 @require_http_methods(["POST"])
 def statements(request: HttpRequest, module_id: int, block_id: str) -> JsonResponse:
     """One statement (a JSON object) or a batch (a JSON array)."""
-    placement, enrollment, denied = _resolve(request, module_id, block_id)
+    placement, enrollment_id, denied = _resolve(request, module_id, block_id)
     if denied:
         return denied
     if _limited(request):
@@ -70,7 +66,9 @@ def statements(request: HttpRequest, module_id: int, block_id: str) -> JsonRespo
     try:
         payload = _json_body(request)
         batch = payload if isinstance(payload, list) else [payload]
-        result = statements_record(user=request.user, placement=placement, statements=batch, enrollment=enrollment)
+        result = statements_record(
+            user=request.user, placement=placement, statements=batch, enrollment_id=enrollment_id
+        )
     except XAPIError as error:
         return _error(error.status, error.code, error.message)
     return JsonResponse(
@@ -80,7 +78,7 @@ def statements(request: HttpRequest, module_id: int, block_id: str) -> JsonRespo
 
 @require_http_methods(["GET", "PUT", "POST"])
 def state(request: HttpRequest, module_id: int, block_id: str) -> JsonResponse:
-    placement, _enrollment, denied = _resolve(request, module_id, block_id)
+    placement, _enrollment_id, denied = _resolve(request, module_id, block_id)
     if denied:
         return denied
     if request.method == "GET":

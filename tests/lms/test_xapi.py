@@ -12,6 +12,7 @@ from lms.models import (
     ActivityAttempt,
     ActivityResult,
     ActivityState,
+    EnrollmentStatus,
     ItemProgress,
     ProgressSource,
     ProgressStatus,
@@ -290,3 +291,69 @@ def test_when_the_pass_mark_is_changed_and_published_then_the_intake_uses_the_ne
     module.body[0].value["pass_mark"] = 80
     module.save_revision().publish()
     assert post(client, module, block, statement(activities[0], raw=8, max_score=10)).json()["passed"] is True
+
+
+# --- Remembered access (lms.xapi_grants) ----------------------------------------------------------------------
+
+
+def test_after_the_first_statement_access_is_not_checked_again_for_a_while(
+    setup, activities, learner, django_assert_max_num_queries
+):
+    client, module, block = client_for(learner), setup["module"], setup["blocks"][0]
+    post(client, module, block, statement(activities[0], raw=0))
+    # The user, then the writes: statement, attempt, standing (and the transaction around them).
+    with django_assert_max_num_queries(6):
+        assert post(client, module, block, statement(activities[0], raw=0)).status_code == 200
+    assert ActivityAttempt.objects.count() == 2
+
+
+def test_a_refusal_is_not_remembered(setup, activities, learner):
+    stranger = user_set_role(
+        user=type(learner).objects.create(nip="199303032020123003", full_name="Baru"), role="learner"
+    )
+    client, module, block = client_for(stranger), setup["module"], setup["blocks"][0]
+    assert post(client, module, block, statement(activities[0])).status_code == 403
+    enrollment_create(user=stranger, course=setup["course"])
+    assert post(client, module, block, statement(activities[0])).status_code == 200
+
+
+def test_when_the_module_is_unpublished_then_statements_are_refused_at_once(setup, activities, learner):
+    client, module, block = client_for(learner), setup["module"], setup["blocks"][0]
+    assert post(client, module, block, statement(activities[0])).status_code == 200
+    module.unpublish()
+    assert post(client, module, block, statement(activities[0])).status_code == 404
+    assert XAPIStatement.objects.count() == 1
+
+
+def test_when_the_enrollment_is_withdrawn_then_passing_no_longer_completes_the_module(setup, activities, learner):
+    client, module, (first, second) = client_for(learner), setup["module"], setup["blocks"]
+    post(client, module, first, statement(activities[0], raw=0))
+    post(client, module, second, statement(activities[1], raw=0))
+    enrollment = setup["enrollment"]
+    enrollment.status = EnrollmentStatus.WITHDRAWN
+    enrollment.save()
+    # Access may be remembered for up to a minute (GRANT_SECONDS); completion reads the enrollment afresh.
+    for block, activity in ((first, activities[0]), (second, activities[1])):
+        reply = post(client, module, block, statement(activity))
+        assert reply.status_code == 403 or reply.json()["module_completed"] is False
+    assert not ItemProgress.objects.filter(status=ProgressStatus.COMPLETED).exists()
+
+
+def test_when_a_batch_repeats_a_stored_statement_then_only_the_new_one_is_stored(setup, activities, learner):
+    client, module, block = client_for(learner), setup["module"], setup["blocks"][0]
+    stored = statement(activities[0], raw=0)
+    post(client, module, block, stored)
+    reply = post(client, module, block, [stored, statement(activities[0], raw=1)])
+    assert reply.status_code == 200
+    assert (reply.json()["stored"], reply.json()["duplicates"], reply.json()["passed"]) == (1, 1, True)
+    assert XAPIStatement.objects.count() == 2 and ActivityAttempt.objects.count() == 2
+    assert ActivityResult.objects.get().best_scaled == 1
+
+
+def test_a_lower_score_keeps_the_best_and_the_pass(setup, activities, learner):
+    client, module, block = client_for(learner), setup["module"], setup["blocks"][0]
+    post(client, module, block, statement(activities[0], raw=9, max_score=10))
+    reply = post(client, module, block, statement(activities[0], raw=2, max_score=10))
+    assert reply.json()["passed"] is True and reply.json()["last_percent"] == 20.0
+    standing = ActivityResult.objects.get()
+    assert standing.best_scaled == 0.9 and standing.passed_at is not None
