@@ -234,6 +234,10 @@ H5P_EXTRA_SOURCES = env_list("SIGER_H5P_EXTRA_SOURCES")  # e.g. a CDN origin for
 # --- Domain defaults (configurable, see ../shared/ASN.md) ------------------------------------------------
 SIGER_JP_TARGET_PER_YEAR = int(os.environ.get("SIGER_JP_TARGET_PER_YEAR", "20"))
 SIGER_MINUTES_PER_JP = int(os.environ.get("SIGER_MINUTES_PER_JP", "45"))
+# The agency named on certificates (copied into each one when it is issued).
+SIGER_CERTIFICATE_ISSUER = os.environ.get(
+    "SIGER_CERTIFICATE_ISSUER", "Badan Pengembangan Sumber Daya Manusia Provinsi Lampung"
+)
 
 LOGGING = {
     "version": 1,

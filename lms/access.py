@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from lms.models import CoursePage, LiveSessionPage, ModulePage, User
+from lms.models import Certificate, CoursePage, LiveSessionPage, ModulePage, User
 from lms.selectors import CoursePath, course_path, enrollment_get
 
 
@@ -67,3 +67,17 @@ def user_can_moderate_session(user: User, session: LiveSessionPage) -> bool:
 def user_can_view_agency_reports(user: User) -> bool:
     """Agency-wide reports (JP per OPD) are for administrators."""
     return user.is_authenticated and user.is_active and user.is_administrator
+
+
+def user_can_view_certificate(user: User, certificate: Certificate) -> bool:
+    """The learner it was issued to, administrators and those who manage its course. Anyone may *verify* a
+    certificate by its code, on a page that shows only what the certificate attests."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if certificate.enrollment.user_id == user.pk:
+        return True
+    return user_can_manage_course(user, certificate.enrollment.course)
+
+
+def user_can_revoke_certificate(user: User, certificate: Certificate) -> bool:
+    return user_can_manage_course(user, certificate.enrollment.course)

@@ -1,4 +1,5 @@
-"""The demo: a realistic blended PKA course with instructors, OPDs and learners part-way through. Idempotent."""
+"""The demo: a realistic blended PKA course with instructors, OPDs and learners part-way through, and a PBJ
+course some have completed, with their certificates. Idempotent."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ from lms.models import (
     User,
 )
 from lms.roles import user_set_role
-from lms.services import enrollment_create, progress_complete
+from lms.services import certificate_issue, enrollment_create, progress_complete
 from lms.setup import siger_setup
 
 OPDS = [
@@ -301,6 +302,9 @@ def demo_seed() -> DemoLogins:
             )
             for item in pbj_items:
                 progress_complete(enrollment=pbj_enrollment, item=item, source=ProgressSource.MARKED_DONE)
+    # Completion issues certificates; this also covers a database seeded before certificates existed.
+    for enrollment in Enrollment.objects.completed().filter(course=pbj):
+        certificate_issue(enrollment=enrollment)
     return DemoLogins(administrator=admin, instructor=instructor, learners=learners)
 
 

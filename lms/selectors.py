@@ -14,6 +14,7 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from lms.models import (
+    Certificate,
     CoursePage,
     Enrollment,
     EnrollmentStatus,
@@ -195,6 +196,13 @@ class DashboardCourse:
         return self.enrollment.course
 
     @property
+    def certificate(self) -> Certificate | None:
+        try:
+            return self.enrollment.certificate  # joined by dashboard_for: no query
+        except Certificate.DoesNotExist:
+            return None
+
+    @property
     def percent(self) -> int:
         if self.enrollment.status == EnrollmentStatus.COMPLETED:
             return 100
@@ -230,7 +238,9 @@ def upcoming_sessions(*, courses: list[CoursePage], now: datetime.datetime | Non
 
 
 def dashboard_for(*, user: User, jp_target: int) -> Dashboard:
-    enrollments = list(Enrollment.objects.current().filter(user=user).select_related("course").order_by("-enrolled_at"))
+    enrollments = list(
+        Enrollment.objects.current().filter(user=user).select_related("course", "certificate").order_by("-enrolled_at")
+    )
     courses = [e.course for e in enrollments]
     totals = course_item_counts(courses=courses)
     completed_counts = dict(
@@ -289,6 +299,16 @@ def course_progress_table(*, course: CoursePage) -> tuple[list[ModulePage | Live
         for e in enrollments
     ]
     return items, rows
+
+
+def certificate_get_by_code(*, code: str) -> Certificate | None:
+    """A certificate with what its pages need (the course, for those who manage it)."""
+    return Certificate.objects.select_related("enrollment__course").filter(code=code).first()
+
+
+def course_certificates(*, course: CoursePage) -> list[Certificate]:
+    """The certificates issued for a course, in number order, for its managers."""
+    return list(Certificate.objects.filter(enrollment__course=course).order_by("year", "sequence"))
 
 
 @dataclass

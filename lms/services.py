@@ -1,4 +1,4 @@
-"""Writes and workflows of the course side: enrollment, progress, completion."""
+"""Writes and workflows of the course side: enrollment, progress, completion, certificates."""
 
 from __future__ import annotations
 
@@ -6,12 +6,15 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from lms.models import (
+    Certificate,
+    CertificateSequence,
     CompletionRule,
     CoursePage,
     Enrollment,
@@ -230,7 +233,85 @@ def enrollment_refresh_completion(*, enrollment: Enrollment) -> Enrollment:
     if item_ids and item_ids <= done:
         enrollment.status, enrollment.completed_at = EnrollmentStatus.COMPLETED, timezone.now()
         enrollment.save(update_fields=["status", "completed_at"])
+        certificate_issue(enrollment=enrollment)
     return enrollment
+
+
+class CertificateError(Exception):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _certificate_next_sequence(*, programme: str, year: int) -> int:
+    # get_or_create survives a concurrent first insert; the row lock then orders concurrent issuers.
+    CertificateSequence.objects.get_or_create(programme=programme, year=year)
+    counter = CertificateSequence.objects.select_for_update().get(programme=programme, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return counter.last
+
+
+def certificate_number_format(*, programme: str, year: int, sequence: int) -> str:
+    """SIGER/PKA/2026/000123: programme, year of issue, sequence within both."""
+    return f"SIGER/{programme.upper()}/{year}/{sequence:06d}"
+
+
+@transaction.atomic
+def certificate_issue(*, enrollment: Enrollment, issued_by: User | None = None) -> Certificate:
+    """Issue the certificate of a completed enrollment, copying what it states; idempotent."""
+    # The enrollment row lock makes a second, concurrent issuer wait and then find the first one's certificate.
+    enrollment = (
+        Enrollment.objects.select_for_update(of=("self",))
+        .select_related("user__work_unit", "course")
+        .get(pk=enrollment.pk)
+    )
+    existing = Certificate.objects.filter(enrollment=enrollment).first()
+    if existing is not None:
+        return existing
+    if enrollment.status != EnrollmentStatus.COMPLETED or enrollment.completed_at is None:
+        raise CertificateError("not_completed", _("Sertifikat hanya diterbitkan untuk pelatihan yang sudah selesai."))
+    user, course = enrollment.user, enrollment.course
+    issued_at = timezone.now()
+    year = timezone.localtime(issued_at).year
+    sequence = _certificate_next_sequence(programme=course.programme, year=year)
+    # The document is Indonesian whatever language the request that completed the course was in.
+    with translation.override(settings.LANGUAGE_CODE):
+        programme_name = str(course.get_programme_display())
+    return Certificate.objects.create(
+        enrollment=enrollment,
+        number=certificate_number_format(programme=course.programme, year=year, sequence=sequence),
+        programme=course.programme,
+        year=year,
+        sequence=sequence,
+        issued_at=issued_at,
+        issued_by=issued_by,
+        issuer_name=settings.SIGER_CERTIFICATE_ISSUER,
+        learner_name=user.full_name or user.nip,
+        learner_nip=user.nip,
+        learner_rank=user.rank,
+        learner_position=user.position,
+        work_unit_name=user.work_unit.name if user.work_unit else "",
+        course_title=course.title,
+        programme_name=programme_name,
+        jp_credit=course.jp_credit,
+        course_starts_on=course.starts_on,
+        course_ends_on=course.ends_on,
+        completed_at=enrollment.completed_at,
+    )
+
+
+def certificate_revoke(*, certificate: Certificate, by: User, reason: str) -> Certificate:
+    """Revoke a certificate (it stays on record and its verification page says so); a reason is required."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise CertificateError("reason_required", _("Isi alasan pencabutan sertifikat."))
+    if certificate.is_revoked:
+        raise CertificateError("already_revoked", _("Sertifikat ini sudah dicabut."))
+    certificate.revoked_at, certificate.revoked_by, certificate.revoke_reason = timezone.now(), by, reason[:500]
+    certificate.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
+    return certificate
 
 
 def user_create(*, nip: str, full_name: str, password: str | None = None, **fields) -> User:

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from lms import views, xapi_views
+from lms import certificate_views, views, xapi_views
 
 app_name = "lms"
 urlpatterns = [
@@ -10,6 +10,9 @@ urlpatterns = [
     path("saya/", views.dashboard, name="dashboard"),
     path("saya/jadwal.ics", views.dashboard_ics, name="dashboard_ics"),
     path("laporan/opd/", views.work_unit_report, name="work_unit_report"),
+    path("sertifikat/<str:code>/", certificate_views.certificate_detail, name="certificate"),
+    path("sertifikat/<str:code>/cabut/", certificate_views.certificate_revoke_view, name="certificate_revoke"),
+    path("verifikasi/<str:code>/", certificate_views.certificate_verify, name="certificate_verify"),
     path("xapi/<int:module_id>/<str:block_id>/statements/", xapi_views.statements, name="xapi_statements"),
     path("xapi/<int:module_id>/<str:block_id>/state/", xapi_views.state, name="xapi_state"),
     path("laporan-aktivitas/<int:module_id>/<str:block_id>/", xapi_views.activity_report, name="activity_report"),

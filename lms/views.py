@@ -20,7 +20,14 @@ from lms import calendar
 from lms.access import ItemAccess, item_access, user_can_manage_course, user_can_view_agency_reports
 from lms.forms import BulkEnrollmentForm, LoginForm
 from lms.models import CoursePage, LiveSessionPage, ModulePage
-from lms.selectors import course_path, course_progress_table, dashboard_for, enrollment_get, work_unit_jp_report
+from lms.selectors import (
+    course_certificates,
+    course_path,
+    course_progress_table,
+    dashboard_for,
+    enrollment_get,
+    work_unit_jp_report,
+)
 from lms.services import (
     EnrollmentError,
     ProgressError,
@@ -211,6 +218,7 @@ def course_manage(request: HttpRequest, course: CoursePage) -> HttpResponse:
             "rows": rows,
             "form": form,
             "report": report,
+            "certificates": course_certificates(course=course),
         },
         status=400 if report is not None and not report.ok else 200,
     )

@@ -1,6 +1,7 @@
 """lms models, one module per concern; import them from here."""
 
 from lms.models.activities import ActivityAttempt, ActivityResult, ActivityState, XAPIStatement
+from lms.models.certificates import Certificate, CertificateQuerySet, CertificateSequence
 from lms.models.courses import (
     PATH_ITEM_MODELS,
     CompletionRule,
@@ -30,6 +31,9 @@ __all__ = [
     "XAPIStatement",
     "PATH_ITEM_MODELS",
     "RANKS",
+    "Certificate",
+    "CertificateQuerySet",
+    "CertificateSequence",
     "CompletionRule",
     "CourseIndexPage",
     "CoursePage",
