@@ -55,6 +55,17 @@ class CourseIndexPage(Page):
     class Meta:
         verbose_name = _("katalog pelatihan")
 
+    def route(self, request, path_components):
+        # Every course page, and every step below one, is routed through here. Wagtail finds the child as a
+        # plain Page and then loads it again as its specific type; the catalogue's children are courses, so
+        # one query for the CoursePage does both.
+        if path_components:
+            course = CoursePage.objects.child_of(self).filter(slug=path_components[0]).first()
+            if course is not None:
+                course._cached_parent_obj = self  # as Page.route does: no query for the parent later
+                return course.route(request, path_components[1:])
+        return super().route(request, path_components)
+
     def get_context(self, request, *args, **kwargs):
         from lms.selectors import catalogue_courses
 

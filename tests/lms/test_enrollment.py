@@ -81,3 +81,14 @@ def test_when_admin_enrolls_into_closed_course_then_it_is_allowed(course, learne
     enrollment_create(user=learner, course=course, source="admin", enrolled_by=administrator)
     with pytest.raises(EnrollmentError):
         enrollment_create(user=learner, course=course, source="admin", enrolled_by=administrator)
+
+
+def test_when_course_is_unpublished_or_unknown_then_404_and_its_live_steps_still_route(course, learner):
+    enrollment_create(user=learner, course=course)
+    client = client_for(learner)
+    module_url = course.get_children().first().url
+    assert client.get(course.url).status_code == 200
+    course.unpublish()
+    assert client.get(f"/{course.slug}/").status_code == 404
+    assert client.get("/tidak-ada/").status_code == 404
+    assert client.get(module_url).status_code == 200  # as in Wagtail: the admin unpublishes the steps with it
