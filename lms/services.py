@@ -237,6 +237,9 @@ def enrollment_refresh_completion(*, enrollment: Enrollment) -> Enrollment:
     return enrollment
 
 
+REVOKE_REASON_MAX = 500  # Certificate.revoke_reason's max_length
+
+
 class CertificateError(Exception):
     def __init__(self, code: str, message: str):
         super().__init__(message)
@@ -307,9 +310,13 @@ def certificate_revoke(*, certificate: Certificate, by: User, reason: str) -> Ce
     reason = (reason or "").strip()
     if not reason:
         raise CertificateError("reason_required", _("Isi alasan pencabutan sertifikat."))
+    if len(reason) > REVOKE_REASON_MAX:
+        raise CertificateError(
+            "reason_too_long", _("Alasan pencabutan paling panjang %(n)d karakter.") % {"n": REVOKE_REASON_MAX}
+        )
     if certificate.is_revoked:
         raise CertificateError("already_revoked", _("Sertifikat ini sudah dicabut."))
-    certificate.revoked_at, certificate.revoked_by, certificate.revoke_reason = timezone.now(), by, reason[:500]
+    certificate.revoked_at, certificate.revoked_by, certificate.revoke_reason = timezone.now(), by, reason
     certificate.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
     return certificate
 

@@ -1,6 +1,5 @@
 """The library store and file serving on S3 (django-storages) against moto's server over real HTTP."""
 
-
 import boto3
 import pytest
 from django.core.files.storage import storages

@@ -53,7 +53,6 @@ class _Server(threading.Thread):
                 raise RuntimeError("uvicorn did not start")
             time.sleep(0.05)
 
-
     def wait_until_idle(self, timeout: float = 15) -> None:
         """Until no request or socket is being handled and no live room is open in the server.
 
@@ -63,8 +62,7 @@ class _Server(threading.Thread):
 
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            hubs = [hub for loop, hub in list(_hubs.items()) if loop is getattr(self.server, "loop", loop)]
-            if not self.server.server_state.tasks and not any(hub.rooms for hub in hubs):
+            if not self.server.server_state.tasks and not any(hub.rooms for hub in list(_hubs.values())):
                 break
             time.sleep(0.05)
         for loop, hub in list(_hubs.items()):
@@ -110,9 +108,11 @@ def page(browser, transactional_db, asgi_server):
     own = f"http://127.0.0.1:{asgi_server.port}/"
     page.on(
         "request",
-        lambda request: request.url.startswith(("http:", "https:"))
-        and not request.url.startswith(own)
-        and errors.append(f"request outside the site: {request.url}"),
+        lambda request: (
+            request.url.startswith(("http:", "https:"))
+            and not request.url.startswith(own)
+            and errors.append(f"request outside the site: {request.url}")
+        ),
     )
     page.js_errors = errors
     yield page

@@ -151,6 +151,13 @@ def test_when_revoking_without_a_reason_then_refused_and_nothing_changes(certifi
     assert certificate.revoked_at is None
 
 
+def test_when_revoke_reason_is_too_long_then_refused_with_the_limit_and_nothing_changes(certificate, administrator):
+    response = client_for(administrator).post(_url(certificate) + "cabut/", {"alasan": "x" * 501}, follow=True)
+    assert "paling panjang 500 karakter" in response.content.decode()
+    certificate.refresh_from_db()
+    assert certificate.revoked_at is None and certificate.revoke_reason == ""
+
+
 def test_when_revoke_is_posted_without_csrf_token_then_403_and_nothing_changes(certificate, administrator):
     client = Client(enforce_csrf_checks=True)
     client.force_login(administrator)
