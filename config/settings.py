@@ -23,13 +23,36 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 # The embedded default gets a fixed development key; production must set its own.
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "siger-embedded-default-key-not-for-production")
-if not DEBUG and "DJANGO_SECRET_KEY" not in os.environ and env_bool("SIGER_PRODUCTION"):
-    raise RuntimeError("DJANGO_SECRET_KEY must be set in production")
+EMBEDDED_SECRET_KEY = "siger-embedded-default-key-not-for-production"  # noqa: S105 public on purpose, see below
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", EMBEDDED_SECRET_KEY)
 
 # Explicit hosts: with "*" AllowedHostsOriginValidator would accept any websocket Origin.
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+
+
+def host_is_local(host: str) -> bool:
+    """Only this machine can reach it: loopback names and addresses ("testserver" is Django's test client)."""
+    host = host.strip().lower().rstrip(".")
+    if host in {"localhost", "testserver", "[::1]", "::1"} or host.endswith(".localhost"):
+        return True
+    return host.startswith("127.") and host.replace(".", "").isdigit()
+
+
+# Anyone can read the embedded key (and .env.example's placeholder) in this repository: with it they can forge
+# sessions and password-reset links. Debug pages show settings and stack frames to whoever triggers an error.
+# Both are refused wherever the site answers to a name other machines can reach.
+PUBLIC_SECRET_KEYS = {EMBEDDED_SECRET_KEY, "change-me", ""}
+if not all(host_is_local(host) for host in ALLOWED_HOSTS):
+    if SECRET_KEY in PUBLIC_SECRET_KEYS or SECRET_KEY.startswith("django-insecure-"):
+        raise RuntimeError(
+            "DJANGO_SECRET_KEY is unset or a public placeholder while DJANGO_ALLOWED_HOSTS names a non-local host: "
+            "set a long random key (python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+        )
+    if DEBUG:
+        raise RuntimeError("DJANGO_DEBUG is on while DJANGO_ALLOWED_HOSTS names a non-local host: turn it off.")
+if env_bool("SIGER_PRODUCTION") and SECRET_KEY in PUBLIC_SECRET_KEYS:
+    raise RuntimeError("DJANGO_SECRET_KEY must be set in production")
 
 INSTALLED_APPS = [
     "lms",
@@ -61,6 +84,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The player host serves only H5P and static files; the site never serves H5P (content/middleware.py).
+    "content.middleware.PlayerHostMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "lms.middleware.ChosenLanguageMiddleware",
@@ -97,6 +122,9 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+        # A connection kept across requests may have died with a PostgreSQL restart or failover: test it
+        # before reuse instead of answering 500 with it.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -127,6 +155,12 @@ if REDIS_URL:
 else:
     # One process only: the embedded default. Never production.
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# Open room sockets allowed per person and per client IP, counted across every server process. Offices reach
+# Siger through one NAT address, so the per-IP cap is far above what one person needs. 0: no cap.
+SIGER_LIVE_MAX_SOCKETS_PER_USER = int(os.environ.get("SIGER_LIVE_MAX_SOCKETS_PER_USER", "5"))
+SIGER_LIVE_MAX_SOCKETS_PER_IP = int(os.environ.get("SIGER_LIVE_MAX_SOCKETS_PER_IP", "200"))
+# How often a room re-checks that everyone in it may still be there (a withdrawn learner is disconnected).
+SIGER_LIVE_ACCESS_RECHECK_SECONDS = int(os.environ.get("SIGER_LIVE_ACCESS_RECHECK_SECONDS", "30"))
 
 # --- Cache (rate limits, presence heartbeats) ------------------------------------------------------------
 if REDIS_URL:
@@ -208,14 +242,50 @@ SESSION_COOKIE_HTTPONLY = True
 # Every request reads the session: from the cache (Redis in production) rather than a database query.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CSRF_COOKIE_HTTPONLY = False  # the H5P and chat scripts read it to send X-CSRFToken
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_PROXY") else None
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", False)
+# Behind a reverse proxy every request arrives from the proxy: the scheme comes from X-Forwarded-Proto and the
+# client's address from X-Forwarded-For (lms.ratelimit.client_ip: the rightmost entry that is not one of
+# DJANGO_TRUSTED_PROXIES). Without the proxy both headers are whatever the client wrote, and are ignored.
+SIGER_BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY")
+SIGER_TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES", "127.0.0.1/32,::1/128")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SIGER_BEHIND_PROXY else None
+# A proxy in front means HTTPS in front: cookies only over HTTPS and HSTS, unless DJANGO_SECURE_COOKIES=0 says
+# the proxy serves plain HTTP (an intranet without a certificate).
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", SIGER_BEHIND_PROXY)
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000" if SESSION_COOKIE_SECURE else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)  # the H5P origin is one
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", False)
+
+# Login and password-reset throttles (lms.auth), counted in the cache: per account (NIP or email, normalized),
+# a lock that doubles from one minute after SIGER_LOGIN_ACCOUNT_FAILURES wrong passwords up to
+# SIGER_LOGIN_MAX_LOCK_MINUTES, so an attacker gets one guess per lock and the owner is back in once they stop;
+# per client IP, failures in 15 minutes, generous because an office shares one address.
+SIGER_LOGIN_ACCOUNT_FAILURES = int(os.environ.get("SIGER_LOGIN_ACCOUNT_FAILURES", "5"))
+SIGER_LOGIN_LOCK_SECONDS = 60
+SIGER_LOGIN_MAX_LOCK_SECONDS = int(os.environ.get("SIGER_LOGIN_MAX_LOCK_MINUTES", "15")) * 60
+SIGER_LOGIN_IP_FAILURES = int(os.environ.get("SIGER_LOGIN_IP_FAILURES", "50"))
+SIGER_LOGIN_IP_WINDOW_SECONDS = 15 * 60
+SIGER_PASSWORD_RESET_PER_ACCOUNT = 3
+SIGER_PASSWORD_RESET_PER_IP = 20
+SIGER_PASSWORD_RESET_WINDOW_SECONDS = 3600
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- Email (password reset links) ------------------------------------------------------------------------
+# Without an SMTP host the messages are written to the server log: enough for the embedded default.
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Siger <noreply@localhost>")
 
 # --- Wagtail --------------------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Siger"
-WAGTAILADMIN_LOGIN_URL = "lms:login"
+# Not the login page itself: config.urls "admin_login" sends a logged-in person without admin access to a 403 page.
+WAGTAILADMIN_LOGIN_URL = "admin_login"
 WAGTAILADMIN_BASE_URL = os.environ.get("SIGER_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAIL_ENABLE_UPDATE_CHECK = False
@@ -225,11 +295,46 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 
 # --- H5P player (content/player.py, content/README.md) ---------------------------------------------------
-# Package libraries are third-party JavaScript: production may serve the player and H5P files from a separate,
-# cookie-less origin (a second host name pointing at this application).
-H5P_ORIGIN = os.environ.get("SIGER_H5P_ORIGIN", "")
+# Package libraries are third-party JavaScript: the player and H5P files are served only on a host of their own
+# that never receives the site's cookies (a second host name pointing at this application). Unset: the other
+# loopback name (site 127.0.0.1 → player localhost), which is enough for the embedded default and the demo.
+H5P_ORIGIN = os.environ.get("SIGER_H5P_ORIGIN", "").rstrip("/")
 H5P_PARENT_ORIGINS = env_list("SIGER_H5P_PARENT_ORIGINS")  # who may embed the player; default: SIGER_BASE_URL
 H5P_EXTRA_SOURCES = env_list("SIGER_H5P_EXTRA_SOURCES")  # e.g. a CDN origin for static files
+# Outside hosts H5P content may load media and embedded players from (Interactive Video's YouTube and Vimeo).
+H5P_MEDIA_HOSTS = env_list(
+    "SIGER_H5P_MEDIA_HOSTS",
+    "https://www.youtube-nocookie.com,https://www.youtube.com,https://i.ytimg.com,"
+    "https://player.vimeo.com,https://i.vimeocdn.com,https://f.vimeocdn.com",
+)
+H5P_TOKEN_MAX_AGE = int(os.environ.get("SIGER_H5P_TOKEN_MAX_AGE", str(8 * 3600)))  # signed player URLs
+
+
+def _h5p_isolation_problem() -> str:
+    """Why production cannot start with this H5P configuration ("" when it can)."""
+    from urllib.parse import urlsplit
+
+    from django.http.request import validate_host
+
+    player = urlsplit(H5P_ORIGIN).hostname if H5P_ORIGIN else None
+    site = urlsplit(WAGTAILADMIN_BASE_URL).hostname
+    if not player:
+        return "SIGER_H5P_ORIGIN must be set in production: uploaded H5P code needs a host of its own"
+    if player == site:
+        return "SIGER_H5P_ORIGIN must be on another host than SIGER_BASE_URL"
+    if not validate_host(player, ALLOWED_HOSTS):
+        return "the host of SIGER_H5P_ORIGIN must be in DJANGO_ALLOWED_HOSTS"
+    for name in ("SESSION_COOKIE_DOMAIN", "CSRF_COOKIE_DOMAIN"):
+        domain = (globals().get(name) or "").lstrip(".")
+        if domain and (player == domain or player.endswith("." + domain)):
+            return f"{name} covers the H5P host: it would receive the site's cookies"
+    return ""
+
+
+# Wherever other machines can reach the site (or SIGER_PRODUCTION says so), package code gets its own host.
+if env_bool("SIGER_PRODUCTION") or not all(host_is_local(host) for host in ALLOWED_HOSTS):
+    if _h5p_isolation_problem():
+        raise RuntimeError(_h5p_isolation_problem())
 
 # --- Domain defaults (configurable, see ../shared/ASN.md) ------------------------------------------------
 SIGER_JP_TARGET_PER_YEAR = int(os.environ.get("SIGER_JP_TARGET_PER_YEAR", "20"))

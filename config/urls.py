@@ -1,22 +1,39 @@
+import re
+
 from django.conf import settings
-from django.conf.urls.static import static
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
+from django.views.static import serve as serve_static
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from lms import views as lms_views
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # One login page for everyone (NIP or email, throttled): the admin's own would be a second, unthrottled one.
-    path("admin/login/", RedirectView.as_view(pattern_name="lms:login", query_string=True)),
+    # Wagtail sends here whoever it refuses: a person already logged in gets a 403 page, not a login loop.
+    path("admin/login/", lms_views.admin_login, name="admin_login"),
+    # And one password reset, throttled per account and per IP (Wagtail's own is neither).
+    path("admin/password_reset/", RedirectView.as_view(pattern_name="lms:password_reset")),
     path("admin/", include(wagtailadmin_urls)),
+    # Wagtail's document view behind Siger's door (lms.wagtail_hooks), never cached by a shared cache.
+    re_path(r"^documents/(\d+)/(.*)$", lms_views.document_serve, name="wagtaildocs_serve"),
     path("documents/", include(wagtaildocs_urls)),
     path("h5p/", include("content.urls")),
     path("live/", include("live.urls")),
     path("", include("lms.urls")),
 ]
-if not getattr(settings, "AWS_STORAGE_BUCKET_NAME", ""):
-    # Local media in the embedded default only; with S3 the bucket serves them.
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.DEBUG and not getattr(settings, "AWS_STORAGE_BUCKET_NAME", ""):
+    # Local media in the embedded default only (as django.conf.urls.static did); with S3 the bucket serves them.
+    # Documents and H5P content are not among them: they are served only through documents/ and the player host,
+    # after the access check.
+    urlpatterns.append(
+        re_path(
+            rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?!documents/|h5p/)(?P<path>.*)$",
+            serve_static,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    )
 urlpatterns.append(path("", include(wagtail_urls)))

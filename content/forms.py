@@ -8,7 +8,14 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from content.h5p import H5PPackage, H5PValidationError, package_validate
-from content.services import activity_create_from_package, library_known_versions
+from content.models import H5PLibrary, LibraryStatus
+from content.services import (
+    activity_create_from_package,
+    library_known_versions,
+    library_review,
+    library_upload_trusted,
+    package_store_check,
+)
 
 
 class H5PActivityForm(WagtailAdminModelForm):
@@ -37,8 +44,11 @@ class H5PActivityForm(WagtailAdminModelForm):
             raise ValidationError(_("Pilih berkas berekstensi .h5p."))
         if self._package is None:
             upload.seek(0)
+            user = getattr(self, "for_user", None)
+            known = library_known_versions(user=None if library_upload_trusted(user) else user)
             try:
-                self._package = package_validate(upload, known_libraries=library_known_versions())
+                self._package = package_validate(upload, known_libraries=known)
+                package_store_check(self._package, trusted=library_upload_trusted(user))
             except H5PValidationError as error:
                 raise ValidationError([_("Paket ditolak:")] + error.messages) from None
         return upload
@@ -46,9 +56,27 @@ class H5PActivityForm(WagtailAdminModelForm):
     def save(self, commit: bool = True):
         if self.instance.pk or self._package is None:
             return super().save(commit=commit)
+        user = getattr(self, "for_user", None)
         self.instance = activity_create_from_package(
             package=self._package,
-            uploaded_by=getattr(self, "for_user", None),
+            uploaded_by=user,
             title=self.cleaned_data.get("title") or "",
+            trusted=library_upload_trusted(user),
         )
         return self.instance
+
+
+class H5PLibraryReviewForm(WagtailAdminModelForm):
+    """An administrator approves or rejects a library version; nothing else about a stored library changes."""
+
+    class Meta:
+        model = H5PLibrary
+        fields = ["status"]
+        widgets = {"status": forms.RadioSelect}
+
+    def save(self, commit: bool = True):
+        changed = "status" in self.changed_data
+        if not changed:
+            return self.instance
+        status = LibraryStatus(self.cleaned_data["status"])
+        return library_review(library=self.instance, status=status, reviewed_by=getattr(self, "for_user", None))

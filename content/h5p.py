@@ -8,6 +8,7 @@ every reason the package was rejected. What a library store already holds is pas
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -38,6 +39,22 @@ SVG_ACTIVE = re.compile(
     re.IGNORECASE,
 )
 READ_CHUNK = 64 * 1024
+# Where a package reaches outside: absolute URLs in content.json strings; in library CSS, url()/@import; in
+# library JavaScript, a string literal that starts with a URL (comments and licence headers are not loads).
+CONTENT_URL = re.compile(r"(?:https?:)?//([a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)+)", re.IGNORECASE)
+CSS_URL = re.compile(
+    rb"""(?:url\(\s*['"]?|@import\s+['"])(?:https?:)?//([a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)+)""",
+    re.IGNORECASE,
+)
+JS_URL = re.compile(
+    rb"""['"`](?:https?:)?//((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)+)(?:/[\w-]*)?)""", re.IGNORECASE
+)
+# XML namespaces and xAPI verb/extension IRIs look like URLs but are identifiers, never fetched.
+NAMESPACE_HOSTS = frozenset(
+    {"www.w3.org", "w3.org", "ns.adobe.com", "purl.org", "schemas.xmlsoap.org", "adlnet.gov", "activitystrea.ms"}
+    | {"id.tincanapi.com"}
+)
+IDENTIFIER_PREFIXES = (b"h5p.org/x-api",)
 
 
 @dataclass(frozen=True)
@@ -56,6 +73,18 @@ class H5PLimits:
 
 @dataclass(frozen=True)
 class H5PIssue:
+    code: str
+    message: str
+    path: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+@dataclass(frozen=True)
+class H5PNote:
+    """Something the import report tells the uploader although the package was accepted."""
+
     code: str
     message: str
     path: str = ""
@@ -112,6 +141,31 @@ class H5PLibraryData:
     def size(self) -> int:
         return sum(len(data) for data in self.files.values())
 
+    @property
+    def sha256(self) -> str:
+        return library_sha256(self.files)
+
+    @property
+    def semantics(self) -> list[dict[str, Any]] | None:
+        """semantics.json, or None when the library has none (or an unreadable one)."""
+        data = self.files.get("semantics.json")
+        if data is None:
+            return None
+        try:
+            value = json.loads(data.decode("utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            return None
+        return value if isinstance(value, list) else None
+
+
+def library_sha256(files: dict[str, bytes]) -> str:
+    """One hash over a library's files (names and bytes): two uploads of the same version compare by it."""
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        digest.update(hashlib.sha256(path.encode()).digest())
+        digest.update(hashlib.sha256(files[path]).digest())
+    return digest.hexdigest()
+
 
 @dataclass
 class H5PPackage:
@@ -121,6 +175,11 @@ class H5PPackage:
     libraries: dict[LibraryRef, H5PLibraryData]
     content_files: dict[str, bytes]  # path inside content/ -> bytes, content.json included
     package_bytes: int
+    notes: list[H5PNote] = field(default_factory=list)  # the import report: left-out files, outside hosts
+
+    @property
+    def content(self) -> dict[str, Any]:
+        return json.loads(self.content_files["content.json"].decode("utf-8-sig"))
 
 
 def _refs(items: Any) -> list[LibraryRef]:
@@ -157,7 +216,9 @@ class _Collector:
         self.issues.append(H5PIssue(code, message, path))
 
 
-def _check_entries(zf: zipfile.ZipFile, limits: H5PLimits, out: _Collector) -> list[zipfile.ZipInfo]:
+def _check_entries(
+    zf: zipfile.ZipFile, limits: H5PLimits, out: _Collector, notes: list[H5PNote]
+) -> list[zipfile.ZipInfo]:
     """Checks on the central directory before anything is decompressed. Returns the members to read."""
     infos = zf.infolist()
     if len(infos) > limits.max_files:
@@ -210,7 +271,11 @@ def _check_entries(zf: zipfile.ZipFile, limits: H5PLimits, out: _Collector) -> l
         top = name.split("/", 1)[0]
         allowed = CONTENT_EXTENSIONS if top == "content" or "/" not in name else LIBRARY_EXTENSIONS
         if _extension(name) not in allowed:
-            out.add("extension", _("Jenis berkas ini tidak diizinkan dalam paket H5P."), name)
+            # H5P core's whitelist even allows .swf in libraries; Siger never stores or serves such a file, and
+            # the package plays without it (Course Presentation carries one for an old Flash fallback).
+            notes.append(
+                H5PNote("file_left_out", _("Jenis berkas ini tidak disimpan; paket tetap diimpor tanpanya."), name)
+            )
             continue
         if "/" not in name and name != "h5p.json":
             out.add("unexpected_file", _("Berkas di luar folder konten atau pustaka tidak diizinkan."), name)
@@ -403,8 +468,9 @@ def package_validate(
     except (zipfile.BadZipFile, OSError, EOFError, ValueError):
         out.add("not_zip", _("Berkas bukan arsip ZIP/H5P yang valid."))
         raise H5PValidationError(out.issues) from None
+    notes: list[H5PNote] = []
     with zf:
-        members = _check_entries(zf, limits, out)
+        members = _check_entries(zf, limits, out, notes)
         if out.issues:
             raise H5PValidationError(out.issues)
         files = _read_members(zf, members, limits, out)
@@ -419,6 +485,8 @@ def package_validate(
         content = _load_json(content_files["content.json"], "content/content.json", "content_json_invalid", out)
         if content is not None and not isinstance(content, dict):
             out.add("content_json_invalid", _("content.json harus berupa objek JSON."), "content/content.json")
+        elif content is not None:
+            notes += _content_hosts_note(content)
 
     by_folder: dict[str, dict[str, bytes]] = {}
     for name, data in files.items():
@@ -456,6 +524,7 @@ def package_validate(
                 )
     if out.issues or h5p_json is None or main_ref is None:
         raise H5PValidationError(out.issues or [H5PIssue("h5p_json_invalid", _("h5p.json tidak valid."))])
+    notes += _library_hosts_notes(libraries)
     return H5PPackage(
         h5p_json=h5p_json,
         title=h5p_json["title"].strip()[:255],
@@ -463,7 +532,76 @@ def package_validate(
         libraries=libraries,
         content_files=content_files,
         package_bytes=archive_bytes,
+        notes=notes,
     )
+
+
+def _strings(value: Any) -> Iterable[str]:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def content_external_hosts(content: Any) -> set[str]:
+    """Hosts that content.json points at (a video on YouTube, an image on h5p.org, a link in a text)."""
+    hosts: set[str] = set()
+    for text in _strings(content):
+        if "//" in text:
+            hosts.update(match.lower() for match in CONTENT_URL.findall(text))
+    return hosts - NAMESPACE_HOSTS
+
+
+def library_external_hosts(files: dict[str, bytes]) -> set[str]:
+    """Hosts a library's CSS or JavaScript loads from (fonts, API scripts)."""
+    hosts: set[str] = set()
+    for path, data in files.items():
+        extension = _extension(path)
+        pattern = CSS_URL if extension == "css" else JS_URL if extension == "js" else None
+        if pattern is not None and b"//" in data:
+            for match in pattern.findall(data):
+                if not match.lower().startswith(IDENTIFIER_PREFIXES):
+                    hosts.add(match.split(b"/", 1)[0].decode("ascii", "replace").lower())
+    return hosts - NAMESPACE_HOSTS
+
+
+def _content_hosts_note(content: Any) -> list[H5PNote]:
+    hosts = content_external_hosts(content)
+    if not hosts:
+        return []
+    return [
+        H5PNote(
+            "external_content",
+            _(
+                "Konten memuat atau menautkan sumber dari luar Siger: %(hosts)s. Bagian itu hanya tampil bila host "
+                "tersebut diizinkan dan peserta terhubung ke internet."
+            )
+            % {"hosts": ", ".join(sorted(hosts))},
+            "content/content.json",
+        )
+    ]
+
+
+def _library_hosts_notes(libraries: dict[LibraryRef, H5PLibraryData]) -> list[H5PNote]:
+    notes = []
+    for ref in sorted(libraries, key=str):
+        if ref.machine_name.startswith("H5PEditor."):
+            continue  # editor libraries are stored but never loaded by the player
+        hosts = library_external_hosts(libraries[ref].files)
+        if hosts:
+            notes.append(
+                H5PNote(
+                    "external_library",
+                    _("Kode pustaka memuat sumber dari luar Siger: %(hosts)s.") % {"hosts": ", ".join(sorted(hosts))},
+                    ref.folder,
+                )
+            )
+    return notes
 
 
 def _archive_size(source: str | IO[bytes]) -> int:

@@ -10,8 +10,32 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.search import index
 
 
+class LibraryStatus(models.TextChoices):
+    APPROVED = "approved", _("Disetujui")
+    PENDING = "pending", _("Menunggu persetujuan")
+    REJECTED = "rejected", _("Ditolak")
+
+
+class H5PLibraryQuerySet(models.QuerySet):
+    def approved(self) -> H5PLibraryQuerySet:
+        return self.filter(status=LibraryStatus.APPROVED)
+
+    def pending(self) -> H5PLibraryQuerySet:
+        return self.filter(status=LibraryStatus.PENDING)
+
+    def usable_by(self, user) -> H5PLibraryQuerySet:
+        """What a new activity of `user` may depend on: approved libraries and the user's own pending ones,
+        never another uploader's unvetted code."""
+        mine = models.Q(status=LibraryStatus.PENDING, uploaded_by=user) if user is not None else models.Q(pk=None)
+        return self.filter(models.Q(status=LibraryStatus.APPROVED) | mine)
+
+
 class H5PLibrary(models.Model):
-    """One library version (machineName major.minor.patch), stored once and shared by every activity."""
+    """One library version (machineName major.minor.patch), stored once and shared by every activity.
+
+    A version an instructor brings waits (PENDING) until an administrator approves it: the player refuses to
+    serve pending or rejected code. A stored version's code never changes; each activity is pinned to its rows.
+    """
 
     machine_name = models.CharField(max_length=255)
     major_version = models.PositiveIntegerField()
@@ -24,7 +48,33 @@ class H5PLibrary(models.Model):
     storage_path = models.CharField(max_length=400)
     files = models.JSONField(default=list, help_text="Relative paths of the stored files.")
     bytes_stored = models.PositiveBigIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # library_sha256() of the stored files: an upload of the same version must carry exactly this code.
+    sha256 = models.CharField(max_length=64, blank=True)
+    # semantics.json, kept to filter content.json of later packages that use this version without bringing it.
+    semantics = models.JSONField(null=True, blank=True, help_text="semantics.json")
+    status = models.CharField(
+        _("status"), max_length=16, choices=LibraryStatus.choices, default=LibraryStatus.PENDING, db_index=True
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("diunggah oleh"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ditinjau oleh"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("ditinjau"), null=True, blank=True)
+    created_at = models.DateTimeField(_("disimpan"), auto_now_add=True)
+
+    objects = H5PLibraryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("pustaka H5P")
@@ -49,6 +99,15 @@ class H5PLibrary(models.Model):
         """The folder name the player asks for."""
         return f"{self.machine_name}-{self.major_version}.{self.minor_version}"
 
+    @property
+    def key(self) -> str:
+        """How content.json names it as sub-content: "H5P.MultiChoice 1.16"."""
+        return f"{self.machine_name} {self.major_version}.{self.minor_version}"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == LibraryStatus.APPROVED
+
 
 class H5PActivity(index.Indexed, models.Model):
     """An uploaded H5P package that module pages embed."""
@@ -63,6 +122,8 @@ class H5PActivity(index.Indexed, models.Model):
     storage_path = models.CharField(max_length=400, blank=True, help_text="Folder of content/ in storage.")
     content_files = models.JSONField(default=list, help_text="Relative paths of the stored content files.")
     package_bytes = models.PositiveBigIntegerField(default=0)
+    # The import report: files left out, hosts the package loads from, what the content filter changed.
+    import_notes = models.JSONField(default=list, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("diunggah oleh"),
@@ -89,13 +150,12 @@ class H5PActivity(index.Indexed, models.Model):
         return f"{library.title} ({library.machine_name} {library.version})" if library else ""
 
     @property
+    def libraries_waiting(self) -> list[H5PLibrary]:
+        """Libraries of this activity that are not approved: it does not play until there are none."""
+        return [library for library in self.libraries.all() if not library.is_approved]
+
+    @property
     def iri(self) -> str:
         """The stable xAPI object IRI of this activity (the player is told to use it)."""
         base = getattr(settings, "H5P_IRI_BASE", "") or getattr(settings, "WAGTAILADMIN_BASE_URL", "")
         return f"{base.rstrip('/')}/h5p/a/{self.uuid}"
-
-    @property
-    def player_url(self) -> str:
-        from content.player import player_url
-
-        return player_url(self.uuid)

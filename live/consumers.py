@@ -3,10 +3,12 @@ the result to the room through the hub."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import json
 import logging
+import re
 import uuid
 from typing import Any
 from urllib.parse import parse_qs
@@ -18,6 +20,7 @@ from django.utils.translation import gettext as _
 from live import events, services
 from live.bus import BusUnavailable
 from live.hub import Member, hub_get
+from live.limits import Slot
 from live.selectors import room_snapshot
 from lms.access import user_can_join_session, user_can_moderate_session
 from lms.models import LiveSessionPage
@@ -25,6 +28,13 @@ from lms.models import LiveSessionPage
 logger = logging.getLogger(__name__)
 
 MAX_FRAME_CHARS = 8 * 1024
+# A room frame is one flat object. More containers than this (counted outside strings) is not one of ours, and
+# json.loads recurses once per level: 2 KB of "[" raises RecursionError.
+MAX_FRAME_CONTAINERS = 4
+_JSON_STRING = re.compile(r'"(?:[^"\\]++|\\.)*+"')
+# ASCII digits only: str.isdigit() also accepts "²" and other digits that int() refuses.
+_DIGITS = re.compile(r"[0-9]{1,18}", re.ASCII)
+MAX_PAGE_ID = 2**31 - 1  # Wagtail page ids are 32-bit
 
 
 # A room's database calls are independent of each other: run them on the thread pool. Channels' default
@@ -56,9 +66,46 @@ def _server_send(send):
     return send
 
 
+class BadParameter(ValueError):
+    pass
+
+
+def _id_parse(value: object, *, maximum: int) -> int:
+    if not isinstance(value, str) or not _DIGITS.fullmatch(value) or not 0 < int(value) <= maximum:
+        raise BadParameter(repr(value)[:40])
+    return int(value)
+
+
 def _after_id(scope: dict[str, Any]) -> int | None:
-    values = parse_qs(scope.get("query_string", b"").decode(errors="replace")).get("after", [""])
-    return int(values[0]) if values[0].isdigit() else None
+    """The last message id a resuming client has (`?after=`), or None; anything but one plain id is refused."""
+    values = parse_qs(scope.get("query_string", b"").decode("ascii", errors="replace")).get("after")
+    if values is None:
+        return None
+    if len(values) != 1:
+        raise BadParameter("after")
+    return _id_parse(values[0], maximum=2**63 - 1)
+
+
+def _client_ip(scope: dict[str, Any]) -> str | None:
+    client = scope.get("client")
+    return str(client[0])[:64] if client else None
+
+
+def _frame_parse(text_data: str | None) -> dict[str, Any] | None:
+    """A client frame as a dict with a string `action`, or None for anything else. Size and nesting are bounded
+    before json.loads sees it."""
+    if text_data is None or len(text_data) > MAX_FRAME_CHARS:
+        return None
+    structure = _JSON_STRING.sub("", text_data)
+    if structure.count("{") + structure.count("[") > MAX_FRAME_CONTAINERS:
+        return None
+    try:
+        data = json.loads(text_data)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("action"), str):
+        return None
+    return data
 
 
 class RoomConsumer(AsyncWebsocketConsumer):
@@ -78,63 +125,111 @@ class RoomConsumer(AsyncWebsocketConsumer):
     }
 
     member: Member | None = None
+    slot: Slot | None = None
+    # Set from the moment the presence interval may exist until it is closed.
+    entered = False
 
     async def connect(self) -> None:
+        """Whatever happens here, a socket that does not end up in the room leaves nothing behind: no presence
+        interval, no hub member, no place in the socket caps."""
+        joined = False
+        try:
+            joined = await self._enter()
+        except Exception:
+            logger.exception("joining room failed")
+            with contextlib.suppress(Exception):
+                await self.close(code=events.CLOSE_SERVER_ERROR)
+        finally:
+            if not joined:
+                await self._leave()
+
+    async def _enter(self) -> bool:
+        """Join the room; True when joined, False when refused (the socket is then closed)."""
         self.user = self.scope["user"]
-        self.session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
-        connection = uuid.uuid4().hex
-        access = await db(_room_enter)(self.user, self.session_id, connection)
-        if access is None:
+        self.hub = hub_get()
+        self.connection = uuid.uuid4().hex
+        try:
+            self.session_id = _id_parse(str(self.scope["url_route"]["kwargs"]["session_id"]), maximum=MAX_PAGE_ID)
+            after_id = _after_id(self.scope)
+        except BadParameter:
             await self.close()  # before accept: the handshake is refused (HTTP 403)
-            return
+            return False
+        slot = Slot(connection=self.connection, user_id=self.user.pk, ip=_client_ip(self.scope))
+        if await self.hub.limits.acquire(slot) is not None:
+            await self.close()  # too many sockets for this person or address; the page retries with backoff
+            return False
+        self.slot = slot
+        self.entered = True
+        access = await db(_room_enter)(self.user, self.session_id, self.connection)
+        if access is None:
+            self.entered = False  # refused: nothing was opened
+            await self.close()
+            return False
         self.session, self.is_moderator = access
         await self.accept()
-        self.hub = hub_get()
-        member = Member(send=_server_send(self.base_send), user_id=self.user.pk, connection=connection)
+        member = Member(
+            send=_server_send(self.base_send),
+            user_id=self.user.pk,
+            connection=self.connection,
+            slot=slot,
+            task=asyncio.current_task(),
+        )
         try:
             present = await self.hub.join(self.session_id, member)
-        except Exception as error:  # Redis or the database is down: nothing joined; the page retries
-            if not isinstance(error, BusUnavailable):
-                logger.exception("joining room %s failed", self.session_id)
-            with contextlib.suppress(Exception):
-                await db(services.presence_close)(connection=connection)
+        except BusUnavailable:  # Redis is down: nothing joined; the page retries
             await self.close(code=events.CLOSE_BUS_LOST)
-            return
+            return False
         self.member = member
-        snapshot = await db(room_snapshot)(session_id=self.session_id, user=self.user, after_id=_after_id(self.scope))
+        snapshot = await db(room_snapshot)(session_id=self.session_id, user=self.user, after_id=after_id)
         me = {"id": self.user.pk, "name": self.user.get_full_name(), "moderator": self.is_moderator}
         member.start(events.hello(fields={"me": me, **snapshot}, presence_json=present))
         await self.hub.publish_presence_changed(self.session_id)
+        return True
+
+    async def _leave(self) -> None:
+        """Leave the room, close the presence interval and give back the socket's places; safe to call twice."""
+        member, self.member = self.member, None
+        entered, self.entered = self.entered, False
+        slot, self.slot = self.slot, None
+        try:
+            if member is not None:
+                self.hub.leave(self.session_id, member)
+            if entered:
+                await db(services.presence_close)(connection=self.connection)
+            if member is not None:
+                await self.hub.publish_presence_changed(self.session_id)
+        except Exception:  # the heartbeat expiry closes the interval later
+            logger.exception("leaving room failed")
+        finally:
+            if slot is not None:
+                await self.hub.limits.release(slot)
 
     async def disconnect(self, code: int) -> None:
-        member, self.member = self.member, None
-        if member is None:
-            return
-        self.hub.leave(self.session_id, member)
-        try:
-            await db(services.presence_close)(connection=member.connection)
-        except Exception:  # the heartbeat expiry closes it later
-            logger.exception("closing a presence interval failed")
-        await self.hub.publish_presence_changed(self.session_id)
+        await self._leave()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        """Whatever a frame holds, it gets a reply and the socket stays a well-behaved member of the room."""
+        try:
+            await self._receive(text_data)
+        except Exception:
+            logger.exception("room frame handling failed")
+            self._reply(events.error(code="server_error", message=_("Terjadi gangguan. Coba lagi.")))
+
+    async def _receive(self, text_data: str | None) -> None:
         if self.member is None:
             return
-        try:
-            if text_data is None or len(text_data) > MAX_FRAME_CHARS:
-                raise ValueError
-            data = json.loads(text_data)
-            handler = getattr(self, self.HANDLERS[data["action"]])
-        except (ValueError, TypeError, KeyError):
+        data = _frame_parse(text_data)
+        handler = self.HANDLERS.get(data["action"]) if data is not None else None
+        if handler is None:
             self._reply(events.error(code="invalid", message=_("Permintaan tidak dikenal.")))
             return
         client_id = data.get("client_id") if isinstance(data.get("client_id"), str) else ""
         try:
-            await handler(data)
+            await getattr(self, handler)(data)
         except services.LiveError as error:
             self._reply(events.error(code=error.code, message=error.message, client_id=client_id))
         except Exception:
-            logger.exception("room action %s failed", data.get("action"))
+            logger.exception("room action %s failed", handler)
             self._reply(
                 events.error(code="server_error", message=_("Terjadi gangguan. Coba lagi."), client_id=client_id)
             )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -22,8 +23,15 @@ from django.conf import settings
 
 from live import events
 from live.bus import Bus, BusUnavailable, LocalBus, RedisBus
-from live.selectors import heartbeat_seconds, presence_list, presence_ttl_seconds
-from live.services import presence_expire, presence_heartbeat
+from live.limits import LocalLimits, RedisLimits, Slot, limits_for_url
+from live.selectors import (
+    access_recheck_seconds,
+    heartbeat_seconds,
+    presence_list,
+    presence_ttl_seconds,
+    room_members_refused,
+)
+from live.services import presence_close, presence_expire, presence_heartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -41,11 +49,23 @@ class Member:
     suspend does a task finish that send, while later frames wait in the member's bounded outbox (one slow reader
     never stalls the room's loop)."""
 
-    __slots__ = ("user_id", "connection", "_send", "_outbox", "_busy", "_writer", "closed")
+    __slots__ = ("user_id", "connection", "slot", "task", "_send", "_outbox", "_busy", "_writer", "closed")
 
-    def __init__(self, *, send: Send, user_id: int, connection: str):
+    def __init__(
+        self,
+        *,
+        send: Send,
+        user_id: int,
+        connection: str,
+        slot: Slot | None = None,
+        task: asyncio.Task | None = None,
+    ):
         self.user_id = user_id
         self.connection = connection
+        # Read by the heartbeat only: its places in the socket caps, and the consumer's task (a member whose
+        # task has ended without leaving is a ghost, dropped instead of kept alive).
+        self.slot = slot
+        self.task = task
         self._send = send
         self._outbox: deque[dict[str, Any]] = deque()
         self._busy = True  # until start(): frames wait behind the hello
@@ -136,6 +156,7 @@ class Room:
         self._presence_json: str | None = None
         self.ready: asyncio.Future | None = None
         self._presence_task: asyncio.Task | None = None
+        self.access_checked_at = time.monotonic()
 
     def deliver(self, event: dict[str, Any]) -> None:
         for member in self.members:
@@ -176,9 +197,10 @@ class Room:
 
 
 class Hub:
-    def __init__(self, bus_factory: Callable[[Hub], Bus]):
+    def __init__(self, bus_factory: Callable[[Hub], Bus], limits: LocalLimits | RedisLimits | None = None):
         self.rooms: dict[int, Room] = {}
         self.bus = bus_factory(self)
+        self.limits = limits if limits is not None else LocalLimits()
         self._heartbeat: asyncio.Task | None = None
 
     async def join(self, session_id: int, member: Member) -> str:
@@ -264,8 +286,11 @@ class Hub:
         while self.rooms:
             await asyncio.sleep(heartbeat_seconds())
             try:
-                connections = [m.connection for room in self.rooms.values() for m in room.members]
-                await database_sync_to_async(presence_heartbeat)(connections=connections)
+                await self._ghosts_drop()
+                members = [m for room in self.rooms.values() for m in room.members]
+                await database_sync_to_async(presence_heartbeat)(connections=[m.connection for m in members])
+                await self.limits.refresh(m.slot for m in members if m.slot is not None)
+                await self._access_recheck()
                 for session_id in list(self.rooms):
                     if await database_sync_to_async(presence_expire)(session_id=session_id):
                         await self.publish_presence_changed(session_id)
@@ -274,6 +299,39 @@ class Hub:
                         room.presence_changed()
             except Exception:
                 logger.exception("room heartbeat failed")
+
+    async def _ghosts_drop(self) -> None:
+        """Members whose consumer ended without leaving (it crashed, or its task was cancelled): their sockets
+        are gone, so they leave here, and their presence intervals close, rather than being kept alive."""
+        for session_id, room in list(self.rooms.items()):
+            ghosts = [m for m in room.members if m.task is not None and m.task.done()]
+            for member in ghosts:
+                logger.warning("room %s: dropping a socket whose consumer ended without leaving", session_id)
+                await self._member_remove(session_id, member)
+
+    async def _member_remove(self, session_id: int, member: Member) -> None:
+        self.leave(session_id, member)
+        await database_sync_to_async(presence_close)(connection=member.connection)
+        if member.slot is not None:
+            await self.limits.release(member.slot)
+        await self.publish_presence_changed(session_id)
+
+    async def _access_recheck(self) -> None:
+        """Every SIGER_LIVE_ACCESS_RECHECK_SECONDS, one check per room of who may still be there: a learner
+        whose enrollment was withdrawn (or whose account, course role or session went) is disconnected and
+        stops gaining attendance."""
+        now = time.monotonic()
+        for session_id, room in list(self.rooms.items()):
+            if now - room.access_checked_at < access_recheck_seconds() or not room.members:
+                continue
+            room.access_checked_at = now
+            refused = await database_sync_to_async(room_members_refused)(
+                session_id=session_id, user_ids={m.user_id for m in room.members}
+            )
+            for member in [m for m in room.members if m.user_id in refused]:
+                member.kick(events.CLOSE_ACCESS_REVOKED)
+                # Not waiting for the client's closing handshake: the interval ends now.
+                await self._member_remove(session_id, member)
 
 
 _hubs: dict[asyncio.AbstractEventLoop, Hub] = {}
@@ -292,5 +350,5 @@ def hub_get() -> Hub:
     if hub is None:
         for old in [old for old in _hubs if old.is_closed()]:
             del _hubs[old]
-        hub = _hubs[loop] = Hub(_bus_for)
+        hub = _hubs[loop] = Hub(_bus_for, limits_for_url(settings.REDIS_URL))
     return hub

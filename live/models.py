@@ -19,8 +19,11 @@ class ChatMessageQuerySet(models.QuerySet):
 class ChatMessage(models.Model):
     """One chat line. Its id is the room's order: clients catch up from the last id they saw."""
 
-    session = models.ForeignKey("lms.LiveSessionPage", on_delete=models.CASCADE, related_name="chat_messages")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # PROTECT (as presence and attendance below): what was said in a session is its record; deleting the session
+    # or a participant must fail loudly, not erase it. Room switches, mutes and raised hands are momentary
+    # and cascade.
+    session = models.ForeignKey("lms.LiveSessionPage", on_delete=models.PROTECT, related_name="chat_messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.CharField(max_length=CHAT_MAX_LENGTH)
     # The sender's own id for the message, so that a resend after a lost ack does not post it twice.
     client_id = models.CharField(max_length=40, blank=True)
@@ -102,8 +105,8 @@ class PresenceInterval(models.Model):
         CHECKIN = "checkin", _("Kode presensi")
         MANUAL = "manual", _("Dicentang pengajar")
 
-    session = models.ForeignKey("lms.LiveSessionPage", on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    session = models.ForeignKey("lms.LiveSessionPage", on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.SOCKET)
     connection = models.CharField(max_length=64, blank=True)
     is_moderator = models.BooleanField(default=False)
@@ -114,6 +117,8 @@ class PresenceInterval(models.Model):
     objects = PresenceQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("presensi")
+        verbose_name_plural = _("presensi")
         indexes = [
             models.Index(fields=["session", "ended_at"]),
             models.Index(fields=["session", "user"]),
@@ -127,15 +132,16 @@ class PresenceInterval(models.Model):
 class Attendance(models.Model):
     """A person's attendance of one session: computed from presence, or set by an instructor with a reason."""
 
-    session = models.ForeignKey("lms.LiveSessionPage", on_delete=models.CASCADE, related_name="attendances")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    session = models.ForeignKey("lms.LiveSessionPage", on_delete=models.PROTECT, related_name="attendances")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     seconds_present = models.PositiveIntegerField(default=0)
     attended = models.BooleanField(default=False)
     # None: follow presence; True/False: an instructor decided, and presence no longer changes the verdict.
     override = models.BooleanField(null=True, blank=True)
     override_reason = models.CharField(max_length=255, blank=True)
+    # PROTECT: an override can complete a course; who decided it stays on record (deactivate, do not delete).
     override_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     updated_at = models.DateTimeField(default=timezone.now)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from live import events
 from live.models import Attendance, ChatMessage, HandRaise, Mute, PresenceInterval, RoomState
+from lms.access import user_can_join_session
 from lms.models import Enrollment, LiveSessionPage, User
 
 HISTORY_LIMIT = 100
@@ -29,6 +30,31 @@ def heartbeat_seconds() -> int:
 def presence_ttl_seconds() -> int:
     """A socket whose process missed three heartbeats is gone (the process died)."""
     return 3 * heartbeat_seconds()
+
+
+def access_recheck_seconds() -> int:
+    """How often each room re-checks that the people in it may still be there."""
+    return getattr(settings, "SIGER_LIVE_ACCESS_RECHECK_SECONDS", 30)
+
+
+def room_members_refused(*, session_id: int, user_ids: Collection[int]) -> set[int]:
+    """Of the people in a room, those who may no longer be there. Cheap for a full room: one query keeps the
+    learners with a current enrollment in the course (the ordinary reason to be there); everyone else (withdrawn
+    learners, instructors, administrators, deactivated accounts) is decided by lms.access, one by one. A learner
+    whose step became locked again keeps the socket until it reconnects."""
+    session = LiveSessionPage.objects.filter(pk=session_id).first()
+    if session is None:
+        return set(user_ids)
+    suspects = set(user_ids)
+    if session.live:
+        course_id = session.get_parent().pk
+        suspects -= set(
+            Enrollment.objects.current()
+            .filter(course_id=course_id, user_id__in=suspects, user__is_active=True)
+            .values_list("user_id", flat=True)
+        )
+    users = {user.pk: user for user in User.objects.filter(pk__in=suspects)}
+    return {pk for pk in suspects if pk not in users or not user_can_join_session(users[pk], session)}
 
 
 def chat_history(*, session_id: int, after_id: int | None = None) -> list[dict[str, Any]]:

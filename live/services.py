@@ -38,8 +38,9 @@ CHECKIN_RATE_WINDOW_SECONDS = 60
 CHECKIN_WINDOW_SECONDS = 30
 CHECKIN_CODE_DIGITS = 6
 
-# Control characters other than tab and newline: PostgreSQL refuses NUL and the rest only hide text.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Control characters other than tab and newline: PostgreSQL refuses NUL and the rest only hide text. Lone
+# surrogates (json.loads accepts "\ud800") cannot be encoded for the database at all.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 
 
 class LiveError(Exception):

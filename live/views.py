@@ -147,7 +147,7 @@ def _csv_safe(value: str) -> str:
 def attendance_change(request: HttpRequest, session_id: int) -> HttpResponse:
     session = _moderated_session(request, session_id)
     user_id = request.POST.get("user_id", "")
-    person = User.objects.filter(pk=int(user_id)).first() if user_id.isdigit() else None
+    person = User.objects.filter(pk=int(user_id)).first() if user_id.isdecimal() else None
     action = request.POST.get("action", "")
     try:
         if person is None:

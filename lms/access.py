@@ -1,11 +1,15 @@
-"""Who may see or do what. The one place these questions are answered; views, the xAPI intake and live
-consumers call these functions and never check roles themselves."""
+"""Who may see or do what. The one place these questions are answered; views, the xAPI intake, live
+consumers, the Wagtail hooks (documents, snippets) and the user admin call these functions and never check roles
+themselves. Wagtail's page permissions follow the same rule (lms.roles.course_instructors_sync)."""
 
 from __future__ import annotations
 
 from enum import Enum
 
-from lms.models import Certificate, CoursePage, LiveSessionPage, ModulePage, User
+from django.contrib.contenttypes.models import ContentType
+from wagtail.models import Page, ReferenceIndex
+
+from lms.models import Certificate, CourseIndexPage, CoursePage, LiveSessionPage, ModulePage, Role, User
 from lms.selectors import CoursePath, course_path, enrollment_get
 
 
@@ -81,3 +85,71 @@ def user_can_view_certificate(user: User, certificate: Certificate) -> bool:
 
 def user_can_revoke_certificate(user: User, certificate: Certificate) -> bool:
     return user_can_manage_course(user, certificate.enrollment.course)
+
+
+def user_can_manage_item(user: User, item: ModulePage | LiveSessionPage) -> bool:
+    """Reports, attendance and exports of a step are for those who manage the step's course."""
+    return user_can_manage_course(user, item.get_parent().specific)
+
+
+def user_can_edit_activity(user: User, activity) -> bool:
+    """An H5P activity (snippet) is edited or deleted by the instructor who uploaded it, or by administrators;
+    other instructors may still place it in their modules."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_administrator or (user.is_instructor and activity.uploaded_by_id == user.pk)
+
+
+def user_can_open_document(user: User, document) -> bool:
+    """A Wagtail document is served to whoever may open a module or live session that uses it, or manage its
+    course; one shown on a catalogue or course page (public pages) to anyone; one used nowhere only to its
+    uploader and administrators. Uses are read from Wagtail's reference index (StreamField and rich text)."""
+    if user.is_authenticated and user.is_active:
+        if user.is_administrator or document.uploaded_by_user_id == user.pk:
+            return True
+    page_type = ContentType.objects.get_for_model(Page)
+    page_ids = {
+        int(object_id)
+        for object_id in ReferenceIndex.get_references_to(document)
+        .filter(base_content_type=page_type)
+        .values_list("object_id", flat=True)
+        if object_id.isdecimal()
+    }
+    for page in Page.objects.live().filter(pk__in=page_ids).specific():
+        if isinstance(page, CourseIndexPage | CoursePage):
+            return True
+        if isinstance(page, ModulePage | LiveSessionPage):
+            course = page.get_parent().specific
+            if user_can_manage_course(user, course) or (
+                user.is_authenticated and user_can_open_item(user, page, course=course)
+            ):
+                return True
+    return False
+
+
+# --- The user admin: nobody grants more than they hold ---------------------------------------------------------
+
+_ROLE_RANK = {Role.LEARNER: 0, Role.INSTRUCTOR: 1, Role.ADMINISTRATOR: 2}
+_SUPERUSER_RANK = 3
+
+
+def _rank(user: User) -> int:
+    return _SUPERUSER_RANK if user.is_superuser else _ROLE_RANK.get(user.role, 0)
+
+
+def roles_grantable_by(user: User) -> list[str]:
+    """The roles a person may give: none above their own."""
+    own = _rank(user)
+    return [role for role, rank in _ROLE_RANK.items() if rank <= own]
+
+
+def user_can_grant_superuser(user: User) -> bool:
+    return user.is_authenticated and user.is_active and user.is_superuser
+
+
+def user_can_change_user(actor: User, target: User) -> bool:
+    """Administrators manage accounts, but never one ranked above their own (a superuser is changed only by a
+    superuser)."""
+    if not actor.is_authenticated or not actor.is_active or not actor.is_administrator:
+        return False
+    return _rank(target) <= _rank(actor)

@@ -11,7 +11,8 @@ class LmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from lms import xapi_grants  # noqa: F401 - connects its signal receivers
+        from lms import roles  # noqa: F401 - course page permissions follow each publish of a course
+        from lms.xapi import grants  # noqa: F401 - connects its signal receivers
 
 
 class SigerUsersAppConfig(WagtailUsersAppConfig):

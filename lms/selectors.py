@@ -9,7 +9,7 @@ from functools import reduce
 from operator import or_
 
 from django.core.cache import caches
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from wagtail.models import Page
 
@@ -156,8 +156,14 @@ def course_path(*, course: CoursePage, enrollment: Enrollment | None, unlocked: 
 
 
 def catalogue_courses(*, index: Page, user: User) -> list[CoursePage]:
-    """Live courses under the catalogue, each annotated with `is_enrolled` for the user."""
-    courses = list(CoursePage.objects.child_of(index).live().select_related("cover_image").order_by("path"))
+    """Live courses under the catalogue that are not archived, each annotated with `is_enrolled` for the user."""
+    courses = list(
+        CoursePage.objects.child_of(index)
+        .live()
+        .filter(archived_at__isnull=True)
+        .select_related("cover_image")
+        .order_by("path")
+    )
     enrolled: set[int] = set()
     if user.is_authenticated:
         enrolled = set(
@@ -223,9 +229,9 @@ class Dashboard:
 
 
 def jp_earned(*, user: User, year: int) -> int:
-    """JP a learner earned in a year: the JP of the courses completed in it."""
-    enrollments = Enrollment.objects.filter(user=user).completed_in_year(year).select_related("course")
-    return sum(e.course.jp_credit for e in enrollments)
+    """JP a learner earned in a year: the JP recorded when each course completed in it was completed."""
+    total = Enrollment.objects.filter(user=user).completed_in_year(year).aggregate(jp=Sum("jp_credit"))["jp"]
+    return total or 0
 
 
 def upcoming_sessions(*, courses: list[CoursePage], now: datetime.datetime | None = None) -> list[LiveSessionPage]:
@@ -255,7 +261,7 @@ def dashboard_for(*, user: User, jp_target: int) -> Dashboard:
     ]
     this_year = timezone.localdate().year
     jp = sum(
-        e.course.jp_credit
+        e.jp_credit or 0
         for e in enrollments
         if e.status == EnrollmentStatus.COMPLETED
         and e.completed_at
@@ -329,14 +335,12 @@ class WorkUnitJp:
 
 def work_unit_jp_report(*, year: int, jp_target: int) -> list[WorkUnitJp]:
     """Per OPD: how many ASN, how many reached the yearly JP target through completed courses, JP in all."""
-    from django.db.models import Sum
-
     from lms.models import Role, WorkUnit
 
     per_user = dict(
         Enrollment.objects.completed_in_year(year)
         .values_list("user_id")
-        .annotate(jp=Sum("course__jp_credit"))
+        .annotate(jp=Sum("jp_credit"))
         .values_list("user_id", "jp")
     )
     rows: dict[int | None, WorkUnitJp] = {

@@ -43,6 +43,8 @@ def enrollment_create(
     *, user: User, course: CoursePage, source: str = EnrollmentSource.SELF, enrolled_by: User | None = None
 ) -> Enrollment:
     """Enroll a learner; self-enrollment only while the course is open."""
+    if course.is_archived:
+        raise EnrollmentError("archived", _("Pelatihan ini sudah diarsipkan dan tidak menerima pendaftaran."))
     if source == EnrollmentSource.SELF and not course.enrollment_is_open():
         raise EnrollmentError("closed", _("Pendaftaran pelatihan ini sedang ditutup."))
     existing = Enrollment.objects.select_for_update().filter(user=user, course=course).first()
@@ -122,6 +124,9 @@ def _bulk_read_nips(text: str) -> list[tuple[int, str]]:
 def enrollment_bulk_import(*, course: CoursePage, csv_text: str, enrolled_by: User) -> BulkReport:
     """Enroll a cohort from a CSV of NIPs: all rows or none, with a per-row report."""
     report = BulkReport()
+    if course.is_archived:
+        report.error = _("Pelatihan ini sudah diarsipkan dan tidak menerima pendaftaran.")
+        return report
     try:
         entries = _bulk_read_nips(csv_text)
     except csv.Error as error:
@@ -231,8 +236,10 @@ def enrollment_refresh_completion(*, enrollment: Enrollment) -> Enrollment:
         ).values_list("item_id", flat=True)
     )
     if item_ids and item_ids <= done:
+        # JP are recorded now, once: a later edit of the course's JP must not rewrite what was earned.
         enrollment.status, enrollment.completed_at = EnrollmentStatus.COMPLETED, timezone.now()
-        enrollment.save(update_fields=["status", "completed_at"])
+        enrollment.jp_credit = enrollment.course.jp_credit
+        enrollment.save(update_fields=["status", "completed_at", "jp_credit"])
         certificate_issue(enrollment=enrollment)
     return enrollment
 
@@ -298,7 +305,7 @@ def certificate_issue(*, enrollment: Enrollment, issued_by: User | None = None) 
         work_unit_name=user.work_unit.name if user.work_unit else "",
         course_title=course.title,
         programme_name=programme_name,
-        jp_credit=course.jp_credit,
+        jp_credit=course.jp_credit if enrollment.jp_credit is None else enrollment.jp_credit,
         course_starts_on=course.starts_on,
         course_ends_on=course.ends_on,
         completed_at=enrollment.completed_at,

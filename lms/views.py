@@ -3,22 +3,32 @@
 from __future__ import annotations
 
 import csv
+import os
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from wagtail.documents import get_document_model
+from wagtail.documents.views.serve import serve as wagtail_document_serve
 
+from content.ranges import RangeNotSatisfiable, byte_range_parse, partial_response, range_not_satisfiable
 from lms import calendar
 from lms.access import ItemAccess, item_access, user_can_manage_course, user_can_view_agency_reports
-from lms.forms import BulkEnrollmentForm, LoginForm
+from lms.auth import login_identifier_normalize, login_success_record
+from lms.forms import BulkEnrollmentForm, LoginForm, PasswordResetRequestForm
 from lms.models import CoursePage, LiveSessionPage, ModulePage
 from lms.selectors import (
     course_certificates,
@@ -42,6 +52,47 @@ class LoginView(auth_views.LoginView):
     template_name = "lms/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Siger's one password reset (the admin's redirects here): NIP or email, throttled like the login."""
+
+    template_name = "lms/password_reset_form.html"
+    form_class = PasswordResetRequestForm
+    email_template_name = "lms/password_reset_email.txt"
+    subject_template_name = "lms/password_reset_subject.txt"
+    success_url = reverse_lazy("lms:password_reset_done")
+
+    def get_form_kwargs(self) -> dict:
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def form_valid(self, form):
+        # Links point at SIGER_BASE_URL, never at the Host header a request happened to carry.
+        base = urlsplit(settings.WAGTAILADMIN_BASE_URL)
+        self.domain_override = base.netloc
+        self.use_https = base.scheme == "https"
+        self.extra_email_context = {"site_name": settings.WAGTAIL_SITE_NAME}
+        return super().form_valid(form)
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "lms/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "lms/password_reset_confirm.html"
+    success_url = reverse_lazy("lms:password_reset_complete")
+
+    def form_valid(self, form):
+        # The owner proved they hold the account's email: a lock an attacker left on it no longer applies.
+        for identifier in (self.user.nip, self.user.email):
+            if identifier:
+                login_success_record(login_identifier_normalize(identifier))
+        return super().form_valid(form)
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "lms/password_reset_complete.html"
 
 
 def _page_response(request: HttpRequest, page, template: str, context: dict, status: int = 200) -> TemplateResponse:
@@ -185,8 +236,8 @@ def _manager_only(request: HttpRequest, course: CoursePage) -> HttpResponse | No
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not user_can_manage_course(request.user, course):
-        return HttpResponseForbidden(
-            _("Hanya pengajar pelatihan ini dan administrator yang dapat membuka halaman ini.")
+        return forbidden(
+            request, _("Hanya pengajar pelatihan ini dan administrator yang dapat membuka halaman ini."), page=course
         )
     return None
 
@@ -265,7 +316,7 @@ def _cell_text(cell) -> str:
 def work_unit_report(request: HttpRequest) -> HttpResponse:
     """JP per OPD this year (or ?tahun=YYYY), as a page or, with ?format=csv, a spreadsheet."""
     if not user_can_view_agency_reports(request.user):
-        return HttpResponseForbidden(_("Laporan ini hanya untuk administrator."))
+        return forbidden(request, _("Laporan ini hanya untuk administrator."))
     this_year = timezone.localdate().year
     try:
         year = int(request.GET.get("tahun", this_year))
@@ -293,3 +344,73 @@ def work_unit_report(request: HttpRequest) -> HttpResponse:
             "years": range(this_year, this_year - 5, -1),
         },
     )
+
+
+# --- Doors that say no ---------------------------------------------------------------------------------------
+
+
+def forbidden(request: HttpRequest, reason: str, *, page=None) -> TemplateResponse:
+    """The site's 403 page: why, and where to go instead."""
+    return TemplateResponse(request, "403.html", {"reason": reason, "page": page}, status=403)
+
+
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """Where Wagtail sends whoever it refuses. Not logged in: Siger's login page. Logged in without admin access:
+    a 403 page. Sending them to the login page, which returns a logged-in person to `next`, looped /admin/ ↔
+    /masuk/ until the browser gave up."""
+    next_url = request.GET.get(REDIRECT_FIELD_NAME, "")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
+        next_url = ""
+    if not request.user.is_authenticated:
+        return redirect_to_login(next_url or reverse("wagtailadmin_home"))
+    if request.user.has_perm("wagtailadmin.access_admin"):
+        return redirect(next_url or "wagtailadmin_home")
+    return forbidden(
+        request,
+        _(
+            "Halaman admin hanya untuk widyaiswara dan administrator. Anda masuk sebagai %(name)s, yang tidak "
+            "memiliki akses admin."
+        )
+        % {"name": request.user.get_full_name()},
+    )
+
+
+def document_serve(request: HttpRequest, document_id: str, document_filename: str) -> HttpResponse:
+    """Wagtail's document view (whose before_serve_document hook in lms.wagtail_hooks decides access), marked so
+    that no shared cache keeps a copy: what one learner may open, the next person through a proxy may not."""
+    response = wagtail_document_serve(request, document_id, document_filename)
+    if response.status_code == 200:
+        response["Accept-Ranges"] = "bytes"
+        if "Range" in request.headers:
+            response = _document_range(request, response, document_id)
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+def _document_range(request: HttpRequest, full: HttpResponse, document_id: str) -> HttpResponse:
+    """One byte range of a local document (after the access check), as iOS Safari needs to play a video: it
+    refuses media served without ranges. On S3 the presigned redirect gets ranges from the bucket itself."""
+    document = get_document_model().objects.filter(pk=document_id).first()
+    try:
+        path = document.file.path
+    except (AttributeError, NotImplementedError):
+        return full
+    if_range = request.headers.get("If-Range")
+    if if_range and if_range != full.get("ETag"):
+        return full  # the file changed since the client's first part: the whole file, always a correct answer
+    size = os.path.getsize(path)
+    try:
+        byte_range = byte_range_parse(request.headers["Range"], size)
+    except RangeNotSatisfiable:
+        return range_not_satisfiable(size)
+    if byte_range is None:
+        return full
+    start, end = byte_range
+    # partial_response closes the file when the last chunk is sent or the client goes away.
+    partial = partial_response(open(path, "rb"), start=start, end=end, size=size, content_type=full["Content-Type"])
+    for header in ("Content-Disposition", "Content-Security-Policy", "X-Content-Type-Options", "ETag", "Last-Modified"):
+        if header in full:
+            partial[header] = full[header]
+    # `full` is dropped unsent: its open file closes when it is collected. (Its close() would also announce the
+    # end of the request, and the database connection would be closed under the rest of it.)
+    return partial

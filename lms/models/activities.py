@@ -2,6 +2,10 @@
 
 An activity is identified by where it is placed: the module page and the StreamField block id (the same
 H5P activity may sit in several modules with different pass marks).
+
+Statements, attempts and results are evidence of what a learner did: their module and user are PROTECTed, so
+a code path deleting either fails instead of erasing them. Resume state is a convenience, not a record, and
+goes with its module or user.
 """
 
 from __future__ import annotations
@@ -17,8 +21,8 @@ class XAPIStatement(models.Model):
     """A statement exactly as accepted (with the actor replaced by the session's user); idempotent by id."""
 
     statement_id = models.UUIDField(unique=True)
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="xapi_statements")
-    module = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="xapi_statements")
+    module = models.ForeignKey("wagtailcore.Page", on_delete=models.PROTECT, related_name="+")
     block_id = models.CharField(max_length=64)
     verb = models.CharField(max_length=255)
     body = models.JSONField()
@@ -37,10 +41,10 @@ class XAPIStatement(models.Model):
 class ActivityAttempt(models.Model):
     """A scored top-level statement (answered/completed/passed/failed) of an activity."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="activity_attempts")
-    module = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="activity_attempts")
+    module = models.ForeignKey("wagtailcore.Page", on_delete=models.PROTECT, related_name="+")
     block_id = models.CharField(max_length=64)
-    statement = models.OneToOneField(XAPIStatement, on_delete=models.CASCADE, related_name="attempt")
+    statement = models.OneToOneField(XAPIStatement, on_delete=models.PROTECT, related_name="attempt")
     verb = models.CharField(max_length=255)
     raw_score = models.FloatField(null=True, blank=True)
     max_score = models.FloatField(null=True, blank=True)
@@ -68,14 +72,16 @@ class ActivityAttempt(models.Model):
 class ActivityResult(models.Model):
     """One learner's standing on one placed activity: best score and whether it has been passed."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="activity_results")
-    module = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="activity_results")
+    module = models.ForeignKey("wagtailcore.Page", on_delete=models.PROTECT, related_name="+")
     block_id = models.CharField(max_length=64)
     best_scaled = models.FloatField(null=True, blank=True)
     passed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("hasil aktivitas")
+        verbose_name_plural = _("hasil aktivitas")
         constraints = [
             models.UniqueConstraint(fields=["user", "module", "block_id"], name="lms_activity_result_unique")
         ]

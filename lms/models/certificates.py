@@ -32,7 +32,8 @@ class CertificateQuerySet(models.QuerySet):
 
 
 class Certificate(models.Model):
-    enrollment = models.OneToOneField(Enrollment, on_delete=models.CASCADE, related_name="certificate")
+    # PROTECT: a certificate outlives everything else (its verification link is printed on paper).
+    enrollment = models.OneToOneField(Enrollment, on_delete=models.PROTECT, related_name="certificate")
     code = models.CharField(_("kode verifikasi"), max_length=32, unique=True, default=certificate_code_new)
     number = models.CharField(_("nomor sertifikat"), max_length=48, unique=True)
     programme = models.CharField(_("program"), max_length=16, choices=Programme.choices)
@@ -44,7 +45,7 @@ class Certificate(models.Model):
         verbose_name=_("diterbitkan oleh"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,  # who issued or revoked is part of the record: deactivate, do not delete
         related_name="+",
         help_text=_("Kosong bila diterbitkan otomatis saat pelatihan selesai."),
     )
@@ -62,7 +63,7 @@ class Certificate(models.Model):
     course_ends_on = models.DateField(_("tanggal selesai"), null=True, blank=True)
     completed_at = models.DateTimeField(_("selesai"))
     revoked_at = models.DateTimeField(_("dicabut"), null=True, blank=True)
-    revoked_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    revoked_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     revoke_reason = models.CharField(_("alasan pencabutan"), max_length=500, blank=True)
 
     objects = CertificateQuerySet.as_manager()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin
 from wagtail.contrib.routable_page.models import path as route
@@ -74,6 +76,34 @@ class CourseIndexPage(Page):
         return context
 
 
+class CoursePageForm(WagtailAdminPageForm):
+    """The course editor, with an 'archive' switch that records when the course was archived."""
+
+    archived = forms.BooleanField(
+        label=_("Arsipkan pelatihan ini"),
+        required=False,
+        help_text=_(
+            "Pelatihan yang diarsipkan hilang dari katalog dan tidak menerima pendaftaran; peserta tetap "
+            "menyimpan kemajuan, sertifikat dan JP-nya, dan laporan tetap dapat dibuka."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["archived"].initial = self.instance.archived_at is not None
+
+    def save(self, commit: bool = True):
+        course = super().save(commit=False)
+        if not self.cleaned_data.get("archived"):
+            course.archived_at = None
+        elif course.archived_at is None:
+            course.archived_at = timezone.now()
+        if commit:
+            course.save()
+            self.save_m2m()
+        return course
+
+
 class CoursePage(RoutablePageMixin, Page):
     """A blended course: an ordered path of self-paced modules and live sessions."""
 
@@ -108,7 +138,13 @@ class CoursePage(RoutablePageMixin, Page):
         default=True,
         help_text=_("Jika aktif, setiap langkah terbuka setelah langkah sebelumnya selesai."),
     )
+    # Archived: gone from the catalogue and closed to enrollment, but still live for those enrolled and those
+    # who manage it, so records, certificates, JP and reports stay. What the admin offers instead of deleting.
+    archived_at = models.DateTimeField(_("diarsipkan"), null=True, blank=True, editable=False)
+    # A new intake is often a copy of last year's (archived) course: the copy starts open.
+    exclude_fields_in_copy = ["archived_at"]
 
+    base_form_class = CoursePageForm
     content_panels = [
         *Page.content_panels,
         FieldRowPanel([FieldPanel("programme"), FieldPanel("jp_credit")]),
@@ -125,6 +161,7 @@ class CoursePage(RoutablePageMixin, Page):
             ],
             heading=_("Pendaftaran dan jadwal"),
         ),
+        FieldPanel("archived"),
     ]
     search_fields = [*Page.search_fields, index.SearchField("summary")]
     parent_page_types = ["lms.CourseIndexPage"]
@@ -142,9 +179,17 @@ class CoursePage(RoutablePageMixin, Page):
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": _("Tanggal selesai sebelum tanggal mulai.")})
 
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    def get_admin_display_title(self) -> str:
+        title = super().get_admin_display_title()
+        return _("%(title)s (diarsipkan)") % {"title": title} if self.is_archived else title
+
     def enrollment_is_open(self, today=None) -> bool:
         today = today or timezone.localdate()
-        if not self.enrollment_open:
+        if not self.enrollment_open or self.is_archived:
             return False
         if self.enrollment_starts and today < self.enrollment_starts:
             return False

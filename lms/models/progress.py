@@ -36,13 +36,18 @@ class EnrollmentQuerySet(models.QuerySet):
 
 
 class Enrollment(models.Model):
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enrollments")
-    course = models.ForeignKey(CoursePage, on_delete=models.CASCADE, related_name="enrollments")
+    # PROTECT: an enrollment is a learner's record (progress, JP, certificate). Deleting a course or a person
+    # must fail loudly rather than erase it; unpublish or archive the course, deactivate the person instead.
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="enrollments")
+    course = models.ForeignKey(CoursePage, on_delete=models.PROTECT, related_name="enrollments")
     status = models.CharField(max_length=12, choices=EnrollmentStatus.choices, default=EnrollmentStatus.ACTIVE)
     source = models.CharField(max_length=8, choices=EnrollmentSource.choices, default=EnrollmentSource.SELF)
     enrolled_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     enrolled_at = models.DateTimeField(default=timezone.now)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # The course's JP as they were when it was completed: editing the course later must not rewrite the JP
+    # a learner earned in a past year. Empty until completion.
+    jp_credit = models.PositiveSmallIntegerField(_("JP diakui"), null=True, blank=True)
 
     objects = EnrollmentQuerySet.as_manager()
 
@@ -72,8 +77,11 @@ class ProgressSource(models.TextChoices):
 class ItemProgress(models.Model):
     """A learner's state on one step (module or live session) of a course path."""
 
+    # Progress belongs to its enrollment, which itself cannot be cascaded away (nor deleted while it has a
+    # certificate): removing an enrollment on purpose takes its steps with it.
     enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="progress")
-    item = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+")
+    # PROTECT: deleting a step a learner has worked on would silently change what their path shows as done.
+    item = models.ForeignKey("wagtailcore.Page", on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=10, choices=ProgressStatus.choices, default=ProgressStatus.STARTED)
     source = models.CharField(max_length=12, choices=ProgressSource.choices, blank=True)
     note = models.CharField(max_length=255, blank=True)
@@ -81,6 +89,8 @@ class ItemProgress(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("kemajuan langkah")
+        verbose_name_plural = _("kemajuan langkah")
         constraints = [models.UniqueConstraint(fields=["enrollment", "item"], name="lms_progress_unique")]
 
     def __str__(self) -> str:

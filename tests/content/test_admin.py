@@ -31,7 +31,7 @@ def test_instructor_uploads_a_package_and_sees_its_libraries(instructor, media_r
     activity = H5PActivity.objects.get()
     assert (activity.title, activity.uploaded_by) == ("Kuis Etika ASN", instructor)
     page = client.get(f"/admin/snippets/content/h5pactivity/edit/{activity.pk}/").content.decode()
-    assert "H5P.Tiny 1.0.0" in page and "Pratinjau" in page and activity.player_url in page
+    assert "H5P.Tiny 1.0.0" in page and "Pratinjau" in page and f"/a/{activity.uuid}/play/?pratinjau=1" in page
     listing = client.get("/admin/snippets/content/h5pactivity/").content.decode()
     assert "Kuis Etika ASN" in listing and "H5P.Tiny 1.0.0" in listing
 
@@ -90,3 +90,18 @@ def test_module_editor_and_snippet_chooser_offer_the_activity(administrator, cat
     assert client.get(f"/admin/pages/{module.pk}/edit/").status_code == 200
     chooser = client.get("/admin/snippets/choose/content/h5pactivity/")
     assert chooser.status_code == 200 and "Kuis Etika" in chooser.content.decode()
+
+
+def test_after_an_upload_the_import_report_shows_as_warnings(instructor, media_root):
+    files = package_files(content={"video": "https://www.youtube.com/watch?v=abc"})
+    files["H5P.Tiny-1.0/flash.swf"] = "FWS"
+    client = client_for(instructor)
+    response = client.post(ADD_URL, {"title": "Kuis", "package": _upload(files)}, follow=True)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "H5P.Tiny-1.0/flash.swf" in page and "tidak disimpan" in page
+    assert "www.youtube.com" in page
+    assert "menunggu persetujuan administrator" in page
+    activity = H5PActivity.objects.get()
+    edit = client.get(f"/admin/snippets/content/h5pactivity/edit/{activity.pk}/").content.decode()
+    assert "Laporan impor" in edit and "flash.swf" in edit and "Menunggu persetujuan" in edit

@@ -82,16 +82,44 @@ def test_when_names_are_duplicated_then_rejected():
     assert "duplicate" in caught.value.codes
 
 
-def test_when_extension_is_not_whitelisted_then_rejected():
+def test_when_extension_is_not_whitelisted_then_the_file_is_left_out_with_a_note():
     files = package_files()
     files["content/run.exe"] = "MZ"
     files["content/page.html"] = "<script>alert(1)</script>"
     files["content/code.js"] = "alert(1)"  # scripts belong to libraries, not content
-    files[f"{FOLDER}/flash.swf"] = "FWS"
-    with pytest.raises(H5PValidationError) as caught:
-        package_validate(build_zip(files))
-    assert caught.value.codes == {"extension"}
-    assert len(caught.value.issues) == 4  # every reason, not only the first
+    files[f"{FOLDER}/flash.swf"] = "FWS"  # H5P core's whitelist allows it in libraries; Siger never keeps it
+    package = package_validate(build_zip(files))
+    assert set(package.content_files) == {"content.json"}
+    assert "flash.swf" not in package.libraries[package.main_library].files
+    left_out = sorted(note.path for note in package.notes if note.code == "file_left_out")
+    assert left_out == ["H5P.Tiny-1.0/flash.swf", "content/code.js", "content/page.html", "content/run.exe"]
+    assert all("tidak disimpan" in str(note) for note in package.notes)
+
+
+def test_when_a_preloaded_file_has_a_forbidden_extension_then_the_package_is_rejected():
+    # Left out, the library would miss code it names: that is a broken package, not a note.
+    files = package_files(library=library_json(preloadedJs=[{"path": "tiny.js"}, {"path": "movie.swf"}]))
+    files[f"{FOLDER}/movie.swf"] = "FWS"
+    assert "preloaded_missing" in codes_of(files)
+
+
+def test_outside_hosts_of_content_and_library_code_are_named_in_the_notes():
+    content = {"video": {"files": [{"path": "https://www.youtube.com/watch?v=x"}]}, "img": "//vimeo.com/1"}
+    files = package_files(content=content)
+    files[f"{FOLDER}/tiny.css"] = (
+        "@import 'https://fonts.googleapis.com/css';.a{background:url(//cdn.example.org/x.png)}"
+    )
+    files[f"{FOLDER}/tiny.js"] = (
+        "// see http://licence.example.com\n"
+        "var s = 'https://evil.example.net/steal.js'; var ns = 'http://www.w3.org/2000/svg';"
+        "var verb = 'http://adlnet.gov/expapi/verbs/answered';"
+    )
+    notes = {note.code: note for note in package_validate(build_zip(files)).notes}
+    assert "www.youtube.com" in notes["external_content"].message and "vimeo.com" in notes["external_content"].message
+    library_note = notes["external_library"].message
+    assert all(host in library_note for host in ("fonts.googleapis.com", "cdn.example.org", "evil.example.net"))
+    # Comments, XML namespaces and xAPI verb IRIs are not loads.
+    assert not any(host in library_note for host in ("licence.example.com", "www.w3.org", "adlnet.gov"))
 
 
 def test_when_svg_has_script_or_handlers_then_rejected():

@@ -48,6 +48,7 @@ def test_every_hub_sample_imports_and_libraries_are_stored_once(media_root, caps
         assert activity.main_library.machine_name == path.stem, path.name
         assert activity.libraries.filter(pk=activity.main_library_id).exists()
         assert "content.json" in activity.content_files
+        assert activity.libraries_waiting == []  # the operator's import is trusted: everything plays
     # Each library version once, whatever number of packages carry it.
     keys = list(H5PLibrary.objects.values_list("machine_name", "major_version", "minor_version", "patch_version"))
     assert len(keys) == len(set(keys))
@@ -131,12 +132,44 @@ def test_import_command_prints_one_line_per_file_and_fails_if_any_was_rejected(m
     with pytest.raises(CommandError) as failed:
         call_command("h5p_import", good, *bad)
     assert failed.value.returncode == 1  # manage.py exits with it
-    lines = [line for line in capsys.readouterr().out.splitlines() if line.strip()]
+    output = capsys.readouterr().out.splitlines()
+    lines = [line for line in output if line.strip() and not line.startswith(" ")]
     assert len(lines) == 3
     assert lines[0].startswith("DIIMPOR") and all(line.startswith("DITOLAK") for line in lines[1:])
+    # The import report follows the imported file: Accordion links to Wikipedia.
+    assert any(line.startswith("  PERHATIAN") and "en.wikipedia.org" in line for line in output)
 
 
 @needs_samples
 def test_import_command_exits_zero_when_every_file_imports(media_root, capsys):
     call_command("h5p_import", str(HUB[0]), str(HUB[1]))
     assert capsys.readouterr().out.count("DIIMPOR") == 2
+
+
+def _with_semantics(js: str = "H5P.Tiny = function () {};", content: dict | None = None) -> io.BytesIO:
+    files = package_files(content=content)
+    files["H5P.Tiny-1.0/tiny.js"] = js
+    files["H5P.Tiny-1.0/semantics.json"] = '[{"name": "text", "type": "text", "tags": ["b"]}]'
+    return build_zip(files)
+
+
+def test_libraries_stored_before_hashes_and_semantics_were_kept_are_read_from_storage(media_root):
+    first = package_import(source=_with_semantics())
+    H5PLibrary.objects.update(sha256="", semantics=None)  # as rows made before migration 0003
+    # The package relies on the store for its library: the stored semantics.json filters its content.
+    files = {
+        name: data
+        for name, data in package_files(content={"text": "<b>a</b><script>x</script>", "x": 1}).items()
+        if not name.startswith("H5P.Tiny-1.0/")
+    }
+    second = package_import(source=build_zip(files))
+    assert second.main_library_id == first.main_library_id
+    with open(media_root / second.storage_path / "content.json") as handle:
+        assert handle.read() == '{"text": "<b>a</b>"}'
+    library = H5PLibrary.objects.get()
+    with pytest.raises(H5PValidationError) as caught:
+        package_import(source=_with_semantics(js="/* other code */"))
+    assert caught.value.codes == {"library_code_differs"}
+    assert package_import(source=_with_semantics()).main_library_id == first.main_library_id
+    library.refresh_from_db()
+    assert len(library.sha256) == 64 and library.semantics == [{"name": "text", "type": "text", "tags": ["b"]}]

@@ -3,12 +3,12 @@
 import boto3
 import pytest
 from django.core.files.storage import storages
-from django.test import Client
 from storages.backends.s3 import S3Storage
 
 from content.h5p import H5PValidationError
 from content.models import H5PActivity
 from content.services import package_import
+from tests.content.test_serving import player_client, signed_base
 from tests.h5p_fixtures import build_zip, needs_samples, package_files, sample
 
 pytestmark = pytest.mark.django_db
@@ -56,14 +56,14 @@ def test_import_writes_to_the_bucket_and_the_player_files_are_served_from_it(s3)
     # Objects carry their content type, or the player's CSS would be ignored when served from the bucket.
     head = s3.head_object(Bucket=BUCKET, Key=f"{library.storage_path}/tiny.css")
     assert head["ContentType"] == "text/css"
-    response = Client().get(f"/h5p/a/{activity.uuid}/libraries/H5P.Tiny-1.0/tiny.css")
+    response = player_client().get(f"/h5p/a/{activity.uuid}/libraries/H5P.Tiny-1.0/tiny.css")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/css")
     assert response.content == b".tiny{}"
 
 
 def test_rejected_package_leaves_the_bucket_empty(s3):
     files = package_files()
-    files["content/x.exe"] = "MZ"
+    files["content/x.svg"] = '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'  # a refused file
     with pytest.raises(H5PValidationError):
         package_import(source=build_zip(files))
     assert _keys(s3) == []
@@ -74,6 +74,33 @@ def test_rejected_package_leaves_the_bucket_empty(s3):
 def test_a_hub_sample_imports_to_s3_and_its_media_is_served(s3):
     activity = package_import(source=str(sample("H5P.MultiChoice")))
     image = next(path for path in activity.content_files if path.endswith(".jpg"))
-    response = Client().get(f"/h5p/a/{activity.uuid}/content/{image}")
+    response = player_client().get(f"{signed_base(activity)}/content/{image}")
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
     assert len(response.content) > 1000
+
+
+def test_large_media_is_a_presigned_redirect_and_the_bucket_serves_ranges(s3):
+    """A 100 MB video streamed by 30 people must not pass through the application: the bucket serves it."""
+    import os
+    import urllib.request
+
+    files = package_files()
+    payload = b"\x00\x00\x00\x18ftypmp42" + os.urandom(3 * 1024 * 1024)
+    files["content/videos/kelas.mp4"] = payload
+    activity = package_import(source=build_zip(files))
+    response = player_client().get(f"{signed_base(activity)}/content/videos/kelas.mp4")
+    assert response.status_code == 302 and response["Cache-Control"] == "private, no-store"
+    location = response["Location"]
+    assert "X-Amz-Signature=" in location and "X-Amz-Expires=" in location
+    request = urllib.request.Request(location, headers={"Range": "bytes=100-199"})
+    with urllib.request.urlopen(request, timeout=10) as ranged:  # what the browser's video element does
+        assert ranged.status == 206 and ranged.read() == payload[100:200]
+    # Without the token there is nothing to redirect to.
+    assert player_client().get(f"/h5p/a/{activity.uuid}/content/videos/kelas.mp4").status_code == 404
+
+
+def test_player_policy_allows_media_from_the_bucket(s3, moto_endpoint):
+    activity = package_import(source=build_zip(package_files()))
+    csp = player_client().get(f"{signed_base(activity)}/play/")["Content-Security-Policy"]
+    media = next(part for part in csp.split(";") if part.strip().startswith("media-src"))
+    assert moto_endpoint in media

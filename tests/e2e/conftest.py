@@ -38,6 +38,7 @@ class _Server(threading.Thread):
             port=self.port,
             log_level="warning",
             ws_per_message_deflate=False,
+            ws_max_size=65536,
             lifespan="off",
         )
         self.server = uvicorn.Server(config)
@@ -82,6 +83,8 @@ def asgi_server(django_db_setup, django_db_blocker):
 
 @pytest.fixture(scope="session")
 def live_url(asgi_server):
+    """The site. The same server answers as http://localhost:<port> too: the H5P player host (bound to 127.0.0.1,
+    which Chromium reaches for "localhost")."""
     return f"http://127.0.0.1:{asgi_server.port}"
 
 
@@ -104,8 +107,8 @@ def page(browser, transactional_db, asgi_server):
     # A policy violation breaks a feature silently (the page goes on without it): count it as an error.
     page.on("console", lambda message: "Content Security Policy" in message.text and errors.append(message.text))
     # Learners are on slow links and the H5P player must load nothing from outside the site: a request that
-    # leaves it is an error too.
-    own = f"http://127.0.0.1:{asgi_server.port}/"
+    # leaves it is an error too. The site is 127.0.0.1; its H5P player host is localhost, same server and port.
+    own = (f"http://127.0.0.1:{asgi_server.port}/", f"http://localhost:{asgi_server.port}/")
     page.on(
         "request",
         lambda request: (

@@ -9,6 +9,7 @@ import contextlib
 import json
 import os
 import random
+import shlex
 import shutil
 import subprocess
 import sys
@@ -62,12 +63,30 @@ class RedisServer:
             self.process.wait(timeout=10)
 
 
+def procfile_uvicorn_options() -> list[str]:
+    """uvicorn's options on the Procfile's `web` line, less the listening address and proxy headers: the test
+    servers run with what production runs (the maximum frame size included)."""
+    line = next(line for line in (ROOT / "Procfile").read_text().splitlines() if line.startswith("web:"))
+    words = shlex.split(line.removeprefix("web:"))
+    options, skip = [], False
+    for word in words[words.index("config.asgi:application") + 1 :]:
+        if skip or word == "--proxy-headers":
+            skip = False
+            continue
+        if word in ("--host", "--port"):
+            skip = True
+            continue
+        options.append(word)
+    return options
+
+
 class AsgiServer:
     """`uvicorn config.asgi:application` in its own process, on the test database and the given Redis."""
 
-    def __init__(self, *, redis_url: str):
+    def __init__(self, *, redis_url: str, env: dict[str, str] | None = None):
         self.port = free_port()
         self.redis_url = redis_url
+        self.env = env or {}
         self.process: subprocess.Popen | None = None
 
     @property
@@ -82,12 +101,12 @@ class AsgiServer:
             # Heartbeat every second, so that a dead process's sockets expire within seconds.
             "DJANGO_SETTINGS_MODULE": "tests.live.fast_settings",
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            **self.env,
         }
         env.pop("SIGER_TEST_DB_NAME", None)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1"]
-            + ["--port", str(self.port), "--ws-per-message-deflate", "false", "--lifespan", "off"]
-            + ["--log-level", "warning"],
+            + ["--port", str(self.port), *procfile_uvicorn_options(), "--log-level", "warning"],
             cwd=ROOT,
             env=env,
         )

@@ -54,12 +54,24 @@ def session_cookie(user) -> str:
     return client.cookies["sessionid"].value
 
 
-def _communicator(*, user=None, session_id: int, origin: str = "http://testserver", after: int | None = None):
-    headers = [(b"origin", origin.encode()), (b"host", b"testserver")]
+def _communicator(
+    *,
+    user=None,
+    session_id: int | str,
+    origin: str | None = "http://testserver",
+    after: int | None = None,
+    query: str = "",
+    client: tuple[str, int] = ("127.0.0.1", 50000),
+):
+    headers = [(b"host", b"testserver")]
+    if origin is not None:
+        headers.append((b"origin", origin.encode()))
     if user is not None:
         headers.append((b"cookie", f"sessionid={session_cookie(user)}".encode()))
-    path = f"/ws/live/{session_id}/" + (f"?after={after}" if after else "")
-    return WebsocketCommunicator(application, path, headers=headers)
+    path = f"/ws/live/{session_id}/" + (f"?after={after}" if after else "") + (f"?{query}" if query else "")
+    communicator = WebsocketCommunicator(application, path, headers=headers)
+    communicator.scope["client"] = client
+    return communicator
 
 
 async def communicator_for(**kwargs) -> WebsocketCommunicator:

@@ -151,3 +151,49 @@ def test_when_a_step_is_republished_renamed_or_unpublished_then_the_cached_path_
     second.unpublish()
     page = client.get(course.url).content.decode()
     assert "Modul 2" not in page and "Modul 3" in page
+
+
+def test_when_course_jp_is_edited_after_completion_then_jp_earned_stay_as_recorded(course, learner):
+    course.jp_credit = 10
+    course.save_revision().publish()
+    enrollment = enrollment_create(user=learner, course=course)
+    for module in _modules(course):
+        progress_complete(enrollment=enrollment, item=module, source="marked_done")
+    course = course.specific_class.objects.get(pk=course.pk)
+    course.jp_credit = 30
+    course.save_revision().publish()
+
+    enrollment.refresh_from_db()
+    assert enrollment.jp_credit == 10
+    assert jp_earned(user=learner, year=timezone.localdate().year) == 10
+    dashboard = client_for(learner).get("/saya/").content.decode()
+    assert '<strong id="jp-this-year">10</strong>' in dashboard
+    assert "· 10 JP ·" in dashboard and "30 JP" not in dashboard
+
+
+def test_when_snapshot_migration_runs_then_completed_enrollments_get_their_certificate_or_course_jp(catalogue, learner):
+    import importlib
+
+    from django.apps import apps
+
+    from lms.factories import CoursePageFactory
+    from lms.models import Certificate, Enrollment
+
+    fill = importlib.import_module("lms.migrations.0006_enrollment_jp_credit_fill").fill_jp_credit
+    certified, uncertified, ongoing = (CoursePageFactory(parent=catalogue, jp_credit=jp) for jp in (12, 7, 5))
+    for course in (certified, uncertified, ongoing):
+        ModulePageFactory(parent=course)
+    for course in (certified, uncertified):
+        enrollment = enrollment_create(user=learner, course=course)
+        progress_complete(enrollment=enrollment, item=course.get_children().first().specific, source="marked_done")
+    enrollment_create(user=learner, course=ongoing)
+    Certificate.objects.filter(enrollment__course=certified).update(jp_credit=9)  # what it stated when issued
+    Certificate.objects.filter(enrollment__course=uncertified).delete()
+    Enrollment.objects.update(jp_credit=None)  # as before the snapshot existed
+
+    fill(apps, None)
+    assert dict(Enrollment.objects.values_list("course_id", "jp_credit")) == {
+        certified.pk: 9,
+        uncertified.pk: 7,
+        ongoing.pk: None,
+    }

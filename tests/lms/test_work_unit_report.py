@@ -41,3 +41,16 @@ def test_when_asn_complete_courses_then_each_opd_shows_who_reached_20_jp(catalog
 def test_when_a_learner_or_instructor_asks_for_the_opd_report_then_403(catalogue, learner, instructor):
     assert client_for(learner).get("/laporan/opd/").status_code == 403
     assert client_for(instructor).get("/laporan/opd/").status_code == 403
+
+
+def test_when_a_course_jp_is_edited_later_then_the_opd_report_keeps_the_jp_earned(catalogue, administrator):
+    dinkes = WorkUnitFactory(name="Dinas Kesehatan")
+    course = CoursePageFactory(parent=catalogue, jp_credit=10)
+    ModulePageFactory(parent=course)
+    _complete(UserFactory(work_unit=dinkes), course)
+    course.jp_credit = 30
+    course.save_revision().publish()
+
+    response = client_for(administrator).get("/laporan/opd/", {"format": "csv"})
+    rows = {row[0]: row for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))}
+    assert rows["Dinas Kesehatan"][1:] == ["1", "0", "0", "10.0"]

@@ -245,13 +245,16 @@ class Bench:
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DATABASE_CONN_MAX_AGE": "600",
+            # Every simulated participant connects from 127.0.0.1.
+            "SIGER_LIVE_MAX_SOCKETS_PER_IP": "0",
         }
         if mode == "raw":
             command = [PYTHON, "-m", "tests.perf.raw_server", "--port", str(port)]
         else:
             app = "config.asgi:application" if mode == "siger" else "tests.perf.bare_asgi:application"
             command = [PYTHON, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port)]
-            command += ["--ws-per-message-deflate", "false", "--lifespan", "off", "--log-level", "warning"]
+            command += ["--ws-per-message-deflate", "false", "--ws-max-size", "65536", "--lifespan", "off"]
+            command += ["--log-level", "warning"]
             command += ["--backlog", "4096"]
         process = subprocess.Popen(command, cwd=ROOT, env=env)
         wait_for_port(port, process=process, timeout=60)

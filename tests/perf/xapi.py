@@ -33,7 +33,7 @@ def main() -> dict:
     from lms.models import XAPIStatement
     from lms.services import enrollment_create
     from lms.setup import site_ensure_catalogue
-    from lms.xapi import VERB_ANSWERED
+    from lms.xapi.parse import VERB_ANSWERED
     from tests.h5p_fixtures import block_ids, build_zip, h5p_course, package_files
 
     settings.SIGER_XAPI_RATE_LIMIT = 10**9
@@ -44,6 +44,7 @@ def main() -> dict:
     url = f"/xapi/{module.pk}/{block_ids(module)[0]}/statements/"
     client = Client()
     client.force_login(learner)
+    client.get(f"/xapi/{module.pk}/{block_ids(module)[0]}/state/")  # the player's launch, as the module page does
 
     def statement(raw: int = 0) -> dict:
         # Scored but failing answers: every one becomes an attempt, none completes the module.

@@ -5,7 +5,10 @@ from content.services import package_import
 
 
 class Command(BaseCommand):
-    help = "Validate and import .h5p packages: one line per file; exits non-zero if any file was rejected."
+    help = (
+        "Validate and import .h5p packages: one line per file, then its import report (files left out, outside "
+        "hosts, filtered content); exits non-zero if any file was rejected. Library versions are stored approved."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+", metavar="FILE")
@@ -14,7 +17,8 @@ class Command(BaseCommand):
         rejected = 0
         for path in files:
             try:
-                activity = package_import(source=path)
+                # The operator's own tool: new library versions play at once (an instructor's upload waits).
+                activity = package_import(source=path, trusted=True)
             except H5PValidationError as error:
                 rejected += 1
                 self.stdout.write(self.style.ERROR(f"DITOLAK {path}: " + " | ".join(error.messages)))
@@ -27,5 +31,8 @@ class Command(BaseCommand):
                         f"DIIMPOR {path}: {activity.title} ({activity.content_type_label}) id={activity.pk}"
                     )
                 )
+                for note in activity.import_notes:
+                    where = f"{note['path']}: " if note.get("path") else ""
+                    self.stdout.write(self.style.WARNING(f"  PERHATIAN {where}{note['message']}"))
         if rejected:
             raise CommandError(f"{rejected} dari {len(files)} paket ditolak.")

@@ -1,12 +1,45 @@
-// Runs inside the player iframe (possibly on a separate H5P origin). Talks to the embedding page only through
-// postMessage with an explicit target origin, and accepts messages only from an allowed parent origin.
+// Runs inside the player iframe, on the player host: an origin of its own, without the site's cookies. Talks to
+// the embedding page only through postMessage with an explicit target origin, and accepts messages only from an
+// allowed parent origin (the site), never from its own origin where package code runs.
 (function () {
   "use strict";
   var config = JSON.parse(document.getElementById("h5p-config").textContent);
-  var allowed = (config.parentOrigins || []).concat([window.location.origin]);
+  var allowed = (config.parentOrigins || []).filter(function (origin) { return origin !== window.location.origin; });
   var parentOrigin = null;
   var started = false;
   var lastState = null;
+
+  // The player host is another site than the module page in the embedded default (localhost inside 127.0.0.1),
+  // and browsers that block third-party storage throw on any touch of localStorage there. H5P core reads it
+  // unguarded (clipboard, xAPI request queue), in this window and in the about:blank frame it writes the content
+  // into: an in-memory stand-in keeps the content working (nothing H5P keeps there needs to outlive the page).
+  function memoryStorage() {
+    var items = {};
+    return {
+      getItem: function (key) { return Object.prototype.hasOwnProperty.call(items, key) ? items[key] : null; },
+      setItem: function (key, value) { items[key] = String(value); },
+      removeItem: function (key) { delete items[key]; },
+      clear: function () { items = {}; },
+      key: function (n) { return Object.keys(items)[n] || null; },
+      get length() { return Object.keys(items).length; }
+    };
+  }
+  function shimStorage(win) {
+    ["localStorage", "sessionStorage"].forEach(function (name) {
+      try { if (win[name]) return; } catch (e) { /* denied: replace it below */ }
+      try { Object.defineProperty(win, name, { value: memoryStorage(), configurable: true }); } catch (e) { /* keep */ }
+    });
+  }
+  shimStorage(window);
+  var frameDocument = Object.getOwnPropertyDescriptor(HTMLIFrameElement.prototype, "contentDocument");
+  Object.defineProperty(HTMLIFrameElement.prototype, "contentDocument", {
+    configurable: true,
+    get: function () {
+      var doc = frameDocument.get.call(this);
+      if (doc && doc.defaultView) shimStorage(doc.defaultView);
+      return doc;
+    }
+  });
 
   function send(message) {
     if (!parentOrigin || window.parent === window) return;

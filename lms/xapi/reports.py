@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lms.models import ActivityAttempt, ActivityResult, User
-from lms.xapi import Placement
+from lms.xapi.intake import Placement
 
 
 @dataclass

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -12,16 +10,28 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from lms.access import user_can_manage_course
-from lms.activity_reports import activity_report_csv, activity_report_rows
+from lms.access import user_can_manage_item
 from lms.models import ModulePage
 from lms.ratelimit import rate_limit_exceeded
-from lms.xapi import XAPIError, activity_state_get, activity_state_save, placement_get, statements_record
-from lms.xapi_grants import XAPIDenial, xapi_grant_get
+from lms.xapi.grants import MAX_ID, XAPIDenial, xapi_grant_get
+from lms.xapi.intake import (
+    Placement,
+    activity_launch_record,
+    activity_state_get,
+    activity_state_save,
+    placement_get,
+    statements_record,
+)
+from lms.xapi.parse import MAX_BATCH, XAPIError, body_load
+from lms.xapi.reports import activity_report_csv, activity_report_rows
 
 
 def _error(status: int, code: str, message: str) -> JsonResponse:
     return JsonResponse({"error": code, "message": message}, status=status)
+
+
+def _refused(error: XAPIError) -> JsonResponse:
+    return JsonResponse(error.as_dict(), status=error.status)
 
 
 DENIALS = {
@@ -48,41 +58,39 @@ def _limited(request: HttpRequest) -> bool:
 
 def _json_body(request: HttpRequest):
     try:
-        return json.loads(request.body)
+        raw = request.body
     except RequestDataTooBig:
         raise XAPIError(413, "too_large", _("Kiriman terlalu besar.")) from None
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise XAPIError(400, "invalid_json", _("Isi kiriman bukan JSON yang valid.")) from None
+    return body_load(raw)
 
 
 @require_http_methods(["POST"])
 def statements(request: HttpRequest, module_id: int, block_id: str) -> JsonResponse:
-    """One statement (a JSON object) or a batch (a JSON array)."""
+    """One statement (a JSON object) or a batch (a JSON array) of at most MAX_BATCH."""
     placement, enrollment_id, denied = _resolve(request, module_id, block_id)
     if denied:
         return denied
     if _limited(request):
         return _error(429, "rate_limited", _("Terlalu banyak kiriman; coba lagi sebentar lagi."))
     try:
-        payload = _json_body(request)
-        batch = payload if isinstance(payload, list) else [payload]
         result = statements_record(
-            user=request.user, placement=placement, statements=batch, enrollment_id=enrollment_id
+            user=request.user, placement=placement, payload=_json_body(request), enrollment_id=enrollment_id
         )
     except XAPIError as error:
-        return _error(error.status, error.code, error.message)
-    return JsonResponse(
-        result.as_dict(),
-    )
+        return _refused(error)
+    return JsonResponse(result.as_dict())
 
 
 @require_http_methods(["GET", "PUT", "POST"])
 def state(request: HttpRequest, module_id: int, block_id: str) -> JsonResponse:
+    """The player's saved state. The player asks for it before it runs the content: that is its launch."""
     placement, _enrollment_id, denied = _resolve(request, module_id, block_id)
     if denied:
         return denied
     if request.method == "GET":
-        return JsonResponse({"state": activity_state_get(user=request.user, placement=placement)})
+        activity_launch_record(user=request.user, placement=placement)
+        saved = activity_state_get(user=request.user, placement=placement)
+        return JsonResponse({"state": saved, "max_batch": MAX_BATCH})
     if _limited(request):
         return _error(429, "rate_limited", _("Terlalu banyak kiriman; coba lagi sebentar lagi."))
     try:
@@ -91,15 +99,17 @@ def state(request: HttpRequest, module_id: int, block_id: str) -> JsonResponse:
             raise XAPIError(400, "state_invalid", _("Kirim objek JSON dengan kunci 'state'."))
         activity_state_save(user=request.user, placement=placement, data=payload["state"])
     except XAPIError as error:
-        return _error(error.status, error.code, error.message)
+        return _refused(error)
     return JsonResponse({"saved": True})
 
 
-def _report_placement(request: HttpRequest, module_id: int, block_id: str):
-    module = ModulePage.objects.filter(pk=module_id).first()
+def _report_placement(
+    request: HttpRequest, module_id: int, block_id: str
+) -> tuple[Placement | None, HttpResponse | None]:
+    module = ModulePage.objects.filter(pk=module_id).first() if module_id <= MAX_ID else None
     if module is None or not request.user.is_authenticated:
         return None, HttpResponse(status=404 if module is None else 403)
-    if not user_can_manage_course(request.user, module.get_parent().specific):
+    if not user_can_manage_item(request.user, module):
         return None, HttpResponse(_("Hanya pengajar pelatihan ini yang dapat melihat laporan."), status=403)
     placement = placement_get(module=module, block_id=block_id)
     if placement is None:

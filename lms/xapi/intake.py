@@ -1,4 +1,5 @@
-"""xAPI intake for H5P activities placed in module pages: raw statements, attempts, pass and completion.
+"""xAPI intake for H5P activities placed in module pages: raw statements, attempts, pass and completion, resume
+state, and the launch record that says an activity was opened. Services that write; parsing is in parse.py.
 
 Domain facts (seen with h5p-standalone and the hub content types):
 - H5P statements carry no id; the player bridge adds one, so a retried post is recognised.
@@ -8,15 +9,15 @@ Domain facts (seen with h5p-standalone and the hub content types):
 - A clicked MultiChoice/TrueFalse sends `answered` with `result.score`; a finished QuestionSet sends
   `completed` with the set's score.
 - The client's actor is never trusted: every statement is stored as the session user's.
+- "Opened" means the player of this block was launched for this user: when the module page's player asks for
+  its saved state (GET .../state/, which it does before it runs the content), the server stores a `launched`
+  statement of its own. Statements for an activity never launched for the user are refused (403 not_opened).
 """
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import json
-import math
-import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from functools import cache, cached_property
 from typing import Any, TypeVar
 
 from django.conf import settings
+from django.core.cache import cache as shared_cache
 from django.core.cache import caches
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Field, Model
@@ -43,29 +45,23 @@ from lms.models import (
     XAPIStatement,
 )
 from lms.services import progress_complete
-
-VERB_ANSWERED = "http://adlnet.gov/expapi/verbs/answered"
-VERB_COMPLETED = "http://adlnet.gov/expapi/verbs/completed"
-VERB_PASSED = "http://adlnet.gov/expapi/verbs/passed"
-VERB_FAILED = "http://adlnet.gov/expapi/verbs/failed"
-
-M = TypeVar("M", bound=Model)
-
-MAX_BATCH = 200
-MAX_STATEMENT_BYTES = 64 * 1024
-MAX_STATE_BYTES = 512 * 1024
-DURATION = re.compile(
-    r"^P(?:(?P<days>\d+(?:\.\d+)?)D)?(?:T(?:(?P<hours>\d+(?:\.\d+)?)H)?(?:(?P<minutes>\d+(?:\.\d+)?)M)?"
-    r"(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?$"
+from lms.xapi.parse import (
+    MAX_BATCH,
+    VERB_ANSWERED,
+    VERB_COMPLETED,
+    VERB_FAILED,
+    VERB_LAUNCHED,
+    VERB_PASSED,
+    ParsedStatement,
+    XAPIError,
+    batch_parse,
+    duration_parse,
+    score_check,
+    state_check,
 )
 
-
-class XAPIError(Exception):
-    """Bad input (400), a conflicting duplicate (409) or an unknown activity (404); nothing was stored."""
-
-    def __init__(self, status: int, code: str, message: str):
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+M = TypeVar("M", bound=Model)
+OPENED_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -83,26 +79,6 @@ class Placement:
     def module(self) -> ModulePage:
         # The intake needs only the id, and loads the page only when a pass may complete the module.
         return self.loaded_module or ModulePage.objects.get(pk=self.module_id)
-
-
-@dataclass
-class IntakeResult:
-    stored: int = 0
-    duplicates: int = 0
-    attempts: list[ActivityAttempt] = field(default_factory=list)
-    passed: bool = False
-    module_completed: bool = False
-
-    def as_dict(self) -> dict[str, Any]:
-        last = self.attempts[-1] if self.attempts else None
-        return {
-            "stored": self.stored,
-            "duplicates": self.duplicates,
-            "attempts": len(self.attempts),
-            "last_percent": last.percent if last else None,
-            "passed": self.passed,
-            "module_completed": self.module_completed,
-        }
 
 
 def _placements(module: ModulePage) -> dict[str, tuple[int, bool, int]]:
@@ -137,116 +113,93 @@ def placement_get(*, module: ModulePage, block_id: str) -> Placement | None:
     return Placement(module.pk, block_id, activity, required, pass_mark, loaded_module=module)
 
 
-# --- Parsing: pure, raises XAPIError(400) --------------------------------------------------------------------
-
-
 @dataclass
-class _Parsed:
-    statement_id: uuid.UUID
-    verb: str
-    body: dict[str, Any]
-    body_hash: str
-    top_level: bool
+class IntakeResult:
+    stored: int = 0
+    duplicates: int = 0
+    attempts: list[ActivityAttempt] = field(default_factory=list)
+    passed: bool = False
+    module_completed: bool = False
 
-
-def _number(value: Any) -> bool:
-    # JSON allows 1e999 (infinity) and Python's parser NaN: neither is a score, nor storable in PostgreSQL JSON.
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _bad(code: str, message: str) -> XAPIError:
-    return XAPIError(400, code, message)
-
-
-def _check_score(result: dict[str, Any]) -> None:
-    score = result.get("score")
-    if score is None:
-        return
-    if not isinstance(score, dict) or not all(_number(score[k]) for k in score if k in ("raw", "min", "max", "scaled")):
-        raise _bad("score_invalid", _("Nilai (score) tidak valid."))
-    raw, low, high, scaled = (score.get(k) for k in ("raw", "min", "max", "scaled"))
-    if scaled is not None and not -1 <= scaled <= 1:
-        raise _bad("score_out_of_range", _("Nilai skala harus di antara -1 dan 1."))
-    if low is not None and high is not None and low > high:
-        raise _bad("score_out_of_range", _("Nilai minimum lebih besar dari maksimum."))
-    if raw is not None and ((low is not None and raw < low) or (high is not None and raw > high)):
-        raise _bad("score_out_of_range", _("Nilai di luar rentang minimum–maksimum."))
-    if raw is not None and high is None and low is None and raw < 0:
-        raise _bad("score_out_of_range", _("Nilai tidak boleh negatif tanpa batas minimum."))
-
-
-def duration_parse(value: str) -> datetime.timedelta:
-    """ISO 8601 duration as H5P writes it (e.g. PT12.34S)."""
-    match = DURATION.match(value) if isinstance(value, str) and value not in ("P", "PT") else None
-    if not match or value.endswith("T"):
-        raise _bad("duration_invalid", _("Durasi tidak valid."))
-    parts = {k: float(v) for k, v in match.groupdict().items() if v}
-    return datetime.timedelta(
-        days=parts.get("days", 0),
-        hours=parts.get("hours", 0),
-        minutes=parts.get("minutes", 0),
-        seconds=parts.get("seconds", 0),
-    )
+    def as_dict(self) -> dict[str, Any]:
+        last = self.attempts[-1] if self.attempts else None
+        return {
+            "stored": self.stored,
+            "duplicates": self.duplicates,
+            "attempts": len(self.attempts),
+            "last_percent": last.percent if last else None,
+            "passed": self.passed,
+            "module_completed": self.module_completed,
+            "max_batch": MAX_BATCH,
+        }
 
 
 def actor_for(user: User) -> dict[str, Any]:
     return {"objectType": "Agent", "name": user.full_name, "account": {"homePage": "siger", "name": str(user.pk)}}
 
 
-def statement_parse(raw: Any, *, user: User, placement: Placement) -> _Parsed:
-    """Check one statement and return it with the session user as actor."""
-    if not isinstance(raw, dict):
-        raise _bad("not_object", _("Pernyataan xAPI harus berupa objek JSON."))
-    body = dict(raw)
-    try:
-        statement_id = uuid.UUID(str(body.get("id"))) if body.get("id") is not None else uuid.uuid4()
-    except ValueError:
-        raise _bad("id_invalid", _("Id pernyataan bukan UUID.")) from None
-    body["id"] = str(statement_id)
-    verb = body.get("verb")
-    if not isinstance(verb, dict) or not isinstance(verb.get("id"), str) or not verb["id"]:
-        raise _bad("verb_invalid", _("Kata kerja (verb) pernyataan tidak ada."))
-    obj = body.get("object")
-    iri = placement.activity.iri
-    object_id = obj.get("id") if isinstance(obj, dict) else None
-    if not isinstance(object_id, str) or not (object_id == iri or object_id.startswith(iri + "?")):
-        raise _bad("wrong_activity", _("Pernyataan ini bukan untuk aktivitas ini."))
-    result = body.get("result", {})
-    if not isinstance(result, dict):
-        raise _bad("result_invalid", _("Hasil (result) tidak valid."))
-    _check_score(result)
-    if "duration" in result:
-        duration_parse(result["duration"])
-    context = body.get("context")
-    activities = context.get("contextActivities") if isinstance(context, dict) else None
-    parent = activities.get("parent") if isinstance(activities, dict) else None
-    body["actor"] = actor_for(user)  # never the client's
-    for key in ("stored", "authority"):
-        body.pop(key, None)
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    if len(canonical) > MAX_STATEMENT_BYTES:
-        raise _bad("too_large", _("Pernyataan xAPI terlalu besar."))
-    return _Parsed(
-        statement_id=statement_id,
-        verb=verb["id"],
-        body=body,
-        body_hash=hashlib.sha256(canonical.encode()).hexdigest(),
-        top_level=not parent and object_id == iri,
-    )
+# --- Launch: "was this activity opened by this user?" -----------------------------------------------------------
+
+
+def _opened_key(user_id: int, module_id: int, block_id: str) -> str:
+    block = hashlib.blake2b(block_id.encode(), digest_size=16).hexdigest()
+    return f"xapi:opened:{user_id}:{module_id}:{block}"
+
+
+def activity_launch_record(*, user: User, placement: Placement) -> None:
+    """Store (once) a `launched` statement: the player of this placed activity was opened for this user."""
+    key = _opened_key(user.pk, placement.module_id, placement.block_id)
+    if shared_cache.get(key):
+        return
+    mine = XAPIStatement.objects.filter(user=user, module_id=placement.module_id, block_id=placement.block_id)
+    if not mine.filter(verb=VERB_LAUNCHED).exists():
+        now = timezone.now()
+        body = {
+            "id": str(uuid.uuid4()),
+            "actor": actor_for(user),
+            "verb": {"id": VERB_LAUNCHED, "display": {"en-US": "launched"}},
+            "object": {"id": placement.activity.iri, "objectType": "Activity"},
+            "timestamp": now.isoformat(),
+        }
+        canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        XAPIStatement.objects.create(
+            statement_id=body["id"],
+            user=user,
+            module_id=placement.module_id,
+            block_id=placement.block_id,
+            verb=VERB_LAUNCHED,
+            body=body,
+            body_hash=hashlib.sha256(canonical.encode()).hexdigest(),
+            stored_at=now,
+        )
+    shared_cache.set(key, True, timeout=OPENED_SECONDS)
+
+
+def activity_opened(*, user: User, placement: Placement) -> bool:
+    """Was the player of this placed activity launched for this user (see activity_launch_record)?"""
+    key = _opened_key(user.pk, placement.module_id, placement.block_id)
+    if shared_cache.get(key):
+        return True
+    opened = XAPIStatement.objects.filter(
+        user=user, module_id=placement.module_id, block_id=placement.block_id, verb=VERB_LAUNCHED
+    ).exists()
+    if opened:
+        shared_cache.set(key, True, timeout=OPENED_SECONDS)
+    return opened
 
 
 # --- Attempts: one handler per verb ---------------------------------------------------------------------------
 
 
-def _scored_attempt(parsed: _Parsed, *, success: bool | None = None) -> dict[str, Any]:
+def _scored_attempt(parsed: ParsedStatement, *, success: bool | None = None) -> dict[str, Any]:
     result = parsed.body.get("result", {})
     score = result.get("score") or {}
-    raw, high, scaled = score.get("raw"), score.get("max"), score.get("scaled")
-    if scaled is None and raw is not None and high:
-        scaled = raw / high
+    raw, high = score.get("raw"), score.get("max")
+    # Checked by the parser: when raw and max are given, this is raw/max whatever the client said.
+    scaled = score_check(score or None)
     return {
-        "raw_score": raw,
-        "max_score": high,
+        "raw_score": None if raw is None else float(raw),
+        "max_score": None if high is None else float(high),
         "scaled_score": scaled,
         "success": result.get("success", success),
         "completion": result.get("completion"),
@@ -254,7 +207,7 @@ def _scored_attempt(parsed: _Parsed, *, success: bool | None = None) -> dict[str
     }
 
 
-ATTEMPT_HANDLERS: dict[str, Callable[[_Parsed], dict[str, Any]]] = {
+ATTEMPT_HANDLERS: dict[str, Callable[[ParsedStatement], dict[str, Any]]] = {
     VERB_ANSWERED: _scored_attempt,
     VERB_COMPLETED: _scored_attempt,
     VERB_PASSED: lambda parsed: _scored_attempt(parsed, success=True),
@@ -277,11 +230,11 @@ def _existing_hashes(ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
     return dict(XAPIStatement.objects.filter(statement_id__in=ids).values_list("statement_id", "body_hash"))
 
 
-def _split_new(parsed: list[_Parsed], existing: dict[uuid.UUID, str]) -> tuple[list[_Parsed], int]:
+def _split_new(parsed: list[ParsedStatement], existing: dict[uuid.UUID, str]) -> tuple[list[ParsedStatement], int]:
     """New statements and the count of exact duplicates; a known id with another body is a conflict (409)."""
     seen = dict(existing)
     new, duplicates = [], 0
-    for item in parsed:
+    for index, item in enumerate(parsed):
         known = seen.get(item.statement_id)
         if known is None:
             seen[item.statement_id] = item.body_hash
@@ -289,23 +242,20 @@ def _split_new(parsed: list[_Parsed], existing: dict[uuid.UUID, str]) -> tuple[l
         elif known == item.body_hash:
             duplicates += 1
         else:
-            raise XAPIError(
-                409,
-                "conflict",
-                _("Pernyataan dengan id %(id)s sudah ada dengan isi berbeda.") % {"id": item.statement_id},
-            )
+            message = _("Pernyataan dengan id %(id)s sudah ada dengan isi berbeda.") % {"id": item.statement_id}
+            rejected = [{"index": index, "id": str(item.statement_id), "error": "conflict", "message": message}]
+            raise XAPIError(409, "conflict", message, rejected=rejected)
     return new, duplicates
 
 
-def statements_record(
-    *, user: User, placement: Placement, statements: list[Any], enrollment_id: int | None
-) -> IntakeResult:
-    """Store a batch of statements for one placed activity: all or nothing; then pass and completion."""
-    if not isinstance(statements, list) or not statements:
-        raise _bad("empty", _("Tidak ada pernyataan xAPI."))
-    if len(statements) > MAX_BATCH:
-        raise _bad("too_many", _("Maksimal %(n)d pernyataan per kiriman.") % {"n": MAX_BATCH})
-    parsed = [statement_parse(raw, user=user, placement=placement) for raw in statements]
+def statements_record(*, user: User, placement: Placement, payload: Any, enrollment_id: int | None) -> IntakeResult:
+    """Store one statement or a batch for one placed activity: all or nothing; then pass and completion.
+
+    A batch with a bad statement is refused as a whole, naming each bad one (XAPIError.rejected), so that the
+    page drops those and sends the rest again."""
+    parsed = batch_parse(payload, actor=actor_for(user), activity_iri=placement.activity.iri, now=timezone.now())
+    if not activity_opened(user=user, placement=placement):
+        raise XAPIError(403, "not_opened", _("Aktivitas ini belum pernah dibuka di halaman modulnya."))
     ids = [p.statement_id for p in parsed]
     # Nearly every statement is new, so the first round inserts without looking. The unique statement id turns
     # a repeat (a retried post, or another request storing the same id at the same moment) into an
@@ -351,7 +301,7 @@ def _insert(rows: list[M]) -> list[M]:
 
 
 def _store(
-    *, user: User, placement: Placement, new: list[_Parsed], result: IntakeResult, enrollment_id: int | None
+    *, user: User, placement: Placement, new: list[ParsedStatement], result: IntakeResult, enrollment_id: int | None
 ) -> None:
     if not new:
         return
@@ -450,7 +400,7 @@ def _result_update(
             ActivityResult.objects.filter(pk=standing_id).update(updated_at=now, **changes)
         result.passed = passed_before or newly_passed
     if newly_passed and placement.required and enrollment_id is not None:
-        # Current only: the enrollment may have been cancelled since access was checked (see lms.xapi_grants).
+        # Current only: the enrollment may have been cancelled since access was checked (see lms.xapi.grants).
         enrollment = Enrollment.objects.current().filter(pk=enrollment_id).first()
         if enrollment is not None:
             result.module_completed = module_complete_if_passed(enrollment=enrollment, module=placement.module)
@@ -490,12 +440,7 @@ def activity_state_save(*, user: User, placement: Placement, data: Any) -> Activ
     if data in (None, ""):
         ActivityState.objects.filter(user=user, module_id=placement.module_id, block_id=placement.block_id).delete()
         return None
-    if not isinstance(data, str) or len(data) > MAX_STATE_BYTES:
-        raise _bad("state_invalid", _("Status aktivitas tidak valid atau terlalu besar."))
-    try:
-        json.loads(data)
-    except json.JSONDecodeError:
-        raise _bad("state_invalid", _("Status aktivitas bukan JSON yang valid.")) from None
+    state_check(data)
     state, _created = ActivityState.objects.update_or_create(
         user=user, module_id=placement.module_id, block_id=placement.block_id, defaults={"data": data}
     )

@@ -29,9 +29,10 @@ from content.models import H5PActivity
 from lms.access import ItemAccess, item_access
 from lms.models import CoursePage, ModulePage, User
 from lms.selectors import enrollment_get
-from lms.xapi import Placement, placement_get
+from lms.xapi.intake import Placement, placement_get
 
 GRANT_SECONDS = 60
+MAX_ID = 2**63 - 1
 VERSION_SECONDS = 24 * 3600
 # Only the columns the check reads (the rest load on access): page rows are wide.
 HOT_FIELDS = ("id", "path", "depth", "live", "last_published_at", "title", "url_path")
@@ -80,6 +81,8 @@ def xapi_grant_get(*, user: User, module_id: int, block_id: str) -> XAPIGrant | 
     """The placement and enrollment a statement is stored with, or why the user may not post it."""
     if not user.is_authenticated:
         return XAPIDenial.LOGIN_REQUIRED
+    if module_id > MAX_ID:  # SQLite cannot even compare it with its integer column
+        return XAPIDenial.MODULE_NOT_FOUND
     grant_key, version_key = _grant_key(user.pk, module_id, block_id), _version_key(module_id)
     found = cache.get_many([grant_key, version_key])
     version, kept = found.get(version_key), found.get(grant_key)
@@ -114,17 +117,17 @@ def xapi_grants_expire(*, page: Page, descendants: bool = True) -> None:
     transaction.on_commit(replace)
 
 
-@receiver(page_published, dispatch_uid="lms.xapi_grants.published")
-@receiver(page_unpublished, dispatch_uid="lms.xapi_grants.unpublished")
-@receiver(post_page_move, dispatch_uid="lms.xapi_grants.moved")
+@receiver(page_published, dispatch_uid="lms.xapi.grants.published")
+@receiver(page_unpublished, dispatch_uid="lms.xapi.grants.unpublished")
+@receiver(post_page_move, dispatch_uid="lms.xapi.grants.moved")
 # Saved without publishing (a script, a fixture): the live row changed all the same.
-@receiver(post_save, sender=ModulePage, dispatch_uid="lms.xapi_grants.module_saved")
-@receiver(post_save, sender=CoursePage, dispatch_uid="lms.xapi_grants.course_saved")
+@receiver(post_save, sender=ModulePage, dispatch_uid="lms.xapi.grants.module_saved")
+@receiver(post_save, sender=CoursePage, dispatch_uid="lms.xapi.grants.course_saved")
 def _page_changed(sender, instance: Page, **kwargs) -> None:
     xapi_grants_expire(page=instance)
 
 
-@receiver(pre_delete, sender=Page, dispatch_uid="lms.xapi_grants.deleted")
+@receiver(pre_delete, sender=Page, dispatch_uid="lms.xapi.grants.deleted")
 def _page_deleted(sender, instance: Page, **kwargs) -> None:
     # Deleting a page sends this for each page below it too.
     xapi_grants_expire(page=instance, descendants=False)
