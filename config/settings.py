@@ -268,6 +268,9 @@ SIGER_PASSWORD_RESET_PER_ACCOUNT = 3
 SIGER_PASSWORD_RESET_PER_IP = 20
 SIGER_PASSWORD_RESET_WINDOW_SECONDS = 3600
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The largest request body accepted at all (config/body_limit.py), uploads included: above the 100 MB an H5P
+# package may have and a training video, far below what would fill the server's disk.
+SIGER_MAX_REQUEST_BYTES = int(os.environ.get("SIGER_MAX_REQUEST_MB", "256")) * 1024 * 1024
 
 # --- Email (password reset links) ------------------------------------------------------------------------
 # Without an SMTP host the messages are written to the server log: enough for the embedded default.

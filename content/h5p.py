@@ -33,6 +33,9 @@ LIBRARY_EXTENSIONS = CONTENT_EXTENSIONS | {"js", "css"}
 MACHINE_NAME = re.compile(r"^[\w.-]{1,255}$")
 LIBRARY_FOLDER = re.compile(r"^(?P<name>[\w.-]+)-(?P<major>\d{1,5})\.(?P<minor>\d{1,5})$")
 VERSION = re.compile(r"^\d{1,5}$")
+# Nesting a package's JSON may have: the hub's deepest content.json and semantics.json are 11 and 13 levels
+# (Question Set); deeper would only make the recursive semantics filter overflow the stack (a 500 on import).
+JSON_MAX_DEPTH = 100
 # Anything in an SVG that can run script when the file is opened as a document.
 SVG_ACTIVE = re.compile(
     rb"<\s*script|<\s*foreignobject|<!\s*entity|\son[a-z]+\s*=|javascript\s*:|<\s*iframe|<\s*embed|<\s*object",
@@ -152,8 +155,8 @@ class H5PLibraryData:
         if data is None:
             return None
         try:
-            value = json.loads(data.decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
+            value = json_parse(data)
+        except ValueError:
             return None
         return value if isinstance(value, list) else None
 
@@ -179,7 +182,7 @@ class H5PPackage:
 
     @property
     def content(self) -> dict[str, Any]:
-        return json.loads(self.content_files["content.json"].decode("utf-8-sig"))
+        return json_parse(self.content_files["content.json"])
 
 
 def _refs(items: Any) -> list[LibraryRef]:
@@ -311,10 +314,33 @@ def _read_members(
     return files
 
 
+def json_depth(value: Any) -> int:
+    """How deeply lists and objects nest in a parsed JSON value (iterative: the value may be deep)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
+def json_parse(data: bytes) -> Any:
+    """A package's JSON file; ValueError for anything unreadable: bad UTF-8 or syntax, an integer longer than
+    Python converts (4,300 digits), nesting past the parser's recursion limit or past JSON_MAX_DEPTH."""
+    try:
+        value = json.loads(data.decode("utf-8-sig"))
+    except RecursionError:
+        raise ValueError(f"nesting deeper than {JSON_MAX_DEPTH} levels") from None
+    if json_depth(value) > JSON_MAX_DEPTH:
+        raise ValueError(f"nesting deeper than {JSON_MAX_DEPTH} levels")
+    return value
+
+
 def _load_json(data: bytes, path: str, code: str, out: _Collector) -> Any:
     try:
-        return json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        return json_parse(data)
+    except ValueError as error:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
         out.add(code, _("Bukan JSON yang valid: %(error)s") % {"error": error}, path)
         return None
 

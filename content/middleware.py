@@ -19,10 +19,14 @@ H5P_PREFIX = "/h5p/"
 
 
 def _hostname(request: HttpRequest) -> str:
+    """The request's host name as urlsplit().hostname spells the configured ones: lower case, IPv6 without its
+    brackets, and without the trailing dot of a fully qualified name (ALLOWED_HOSTS lets "h5p.example." through,
+    and it must not count as a site host that serves every page)."""
     host = request.get_host().lower()  # validated against ALLOWED_HOSTS (a bad host is a 400)
     if host.startswith("["):
-        return host.split("]", 1)[0] + "]"
-    return host.rsplit(":", 1)[0] if ":" in host else host
+        return host[1:].split("]", 1)[0]
+    host = host.rsplit(":", 1)[0] if ":" in host else host
+    return host.rstrip(".")
 
 
 class PlayerHostMiddleware:
@@ -54,7 +58,10 @@ class PlayerHostMiddleware:
         on_player_host = _hostname(request) == player_host()
         path = request.path_info
         if on_player_host and not path.startswith((H5P_PREFIX, settings.STATIC_URL)):
-            return HttpResponseRedirect(site_origin(request) + request.get_full_path())
+            origin = site_origin(request)
+            if not origin:  # SIGER_BASE_URL without a scheme: "" + "//evil.example/" would be an open redirect
+                raise Http404
+            return HttpResponseRedirect(origin + request.get_full_path())
         if not on_player_host and path.startswith(H5P_PREFIX):
             raise Http404
         return None

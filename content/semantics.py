@@ -7,7 +7,8 @@ H5P writes sub-content libraries ("H5P.MultiChoice 1.16"). What H5P core does, a
 - text without `tags` is plain text: HTML-escaped (`htmlspecialchars(..., ENT_QUOTES, double_encode=false)`),
   because the libraries insert these strings as HTML; text with `tags` is HTML that keeps only those tags plus
   core's defaults (div, span, p, br and the companions of table, b, i, ul/ol, del/strike), safe attributes,
-  http(s)/mailto/tel links and the inline styles the field's `font` options allow;
+  http(s)/mailto/tel links and the inline styles core allows (alignment, the field's `font` options, and what
+  CKEditor writes on tables when the field allows them), checked declaration by declaration, value included;
 - numbers, booleans and selects are type-checked (bounds, decimals, the select's options);
 - a `library` field holds sub-content: only the libraries in its `options` are allowed, and its params are
   filtered with that library's own semantics;
@@ -31,7 +32,8 @@ import nh3
 
 # H5P core: `array('div', 'span', 'p', 'br')` are allowed in every HTML field, on top of the field's `tags`.
 DEFAULT_TAGS = frozenset({"div", "span", "p", "br"})
-TABLE_TAGS = frozenset({"tr", "td", "th", "colgroup", "thead", "tbody", "tfoot"})
+# CKEditor 5 (the editor of current H5P) wraps a table in <figure class="table"> and sizes columns with <col>.
+TABLE_TAGS = frozenset({"tr", "td", "th", "colgroup", "col", "thead", "tbody", "tfoot", "figure", "figcaption"})
 URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 # nh3 needs the attributes spelled out; H5P core keeps any attribute except on* and unsafe style/URLs.
 GENERIC_ATTRIBUTES = frozenset({"class", "title", "lang", "dir", "style"})
@@ -48,15 +50,33 @@ TAG_ATTRIBUTES = {
     "abbr": {"title"},
     "time": {"datetime"},
 }
-# Which inline style properties each `font` option of a text field allows (core: start-to-end patterns).
+# Inline styles, declaration by declaration, as core's start-to-end patterns: the property AND its value (a
+# property name alone would let `color: expression(...)` or `url(javascript:...)` through).
+_COLOR = r"(#[a-f0-9]{3}([a-f0-9]{3})?|rgba?\([0-9., ]+\)|hsla?\([0-9,.% ]+\))"
+_LENGTH = r"[0-9.]+(em|px|%)"
 FONT_STYLES = {
-    "size": "font-size",
-    "family": "font-family",
-    "color": "color",
-    "background": "background-color",
-    "spacing": "letter-spacing",
-    "height": "line-height",
+    "size": rf"font-size *: *{_LENGTH}",
+    "family": r"font-family *: *[-a-z0-9,'\" ]+",
+    "color": rf"color *: *{_COLOR}",
+    "background": rf"background-color *: *{_COLOR}",
+    "spacing": rf"letter-spacing *: *{_LENGTH}",
+    "height": r"line-height *: *[0-9.]+(em|px|%)?",
 }
+ALIGN_STYLE = r"text-align *: *(center|left|right)"  # core allows alignment in every HTML field
+# core: what CKEditor writes on tables, when the field allows tables.
+TABLE_STYLES = (
+    rf"border *: *[0-9.]+(em|px|%)? *(none|solid|dotted|dashed|double|groove|ridge|inset|outset) *{_COLOR}",
+    r"border-style *: *(none|solid|dotted|dashed|double|groove|ridge|inset|outset)",
+    r"border-width *: *[0-9.]+(em|px|%)?",
+    rf"border-color *: *{_COLOR}",
+    r"vertical-align *: *(middle|top|bottom)",
+    r"padding *: *[0-9.]+(em|px|%)?",
+    r"width *: *[0-9.]+(em|px|%)?",
+    r"height *: *[0-9.]+(em|px|%)?",
+    r"float *: *(right|left|none)",
+    r"border-collapse *: *collapse",
+    rf"background-color *: *{_COLOR}",
+)
 SUB_CONTENT_ID = re.compile(r"^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$")
 # An already-written entity is left as it is (double_encode = false).
 ENTITY = re.compile(r"&(?!(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);)")
@@ -159,10 +179,20 @@ def html_allowed_tags(semantics: Mapping[str, Any]) -> set[str]:
 def html_filter(value: str, semantics: Mapping[str, Any]) -> str:
     """Keep only the allowed tags, safe attributes and URL schemes, and the styles the `font` options allow."""
     tags = html_allowed_tags(semantics)
-    styles = {"text-align"}  # core allows alignment in every HTML field
+    patterns = [ALIGN_STYLE]
     font = semantics.get("font")
     if isinstance(font, Mapping):
-        styles |= {prop for option, prop in FONT_STYLES.items() if font.get(option)}
+        patterns += [pattern for option, pattern in FONT_STYLES.items() if font.get(option)]
+    if "table" in tags:
+        patterns += TABLE_STYLES
+    style = re.compile("|".join(f"(?:{pattern})" for pattern in patterns), re.IGNORECASE)
+
+    def attribute_filter(_element: str, name: str, attribute: str) -> str | None:
+        if name != "style":
+            return attribute
+        kept = [d.strip() for d in re.sub(r"\s+", " ", attribute).split(";") if style.fullmatch(d.strip())]
+        return "; ".join(kept) or None
+
     attributes = {"*": set(GENERIC_ATTRIBUTES)}
     attributes.update({tag: set(names) for tag, names in TAG_ATTRIBUTES.items() if tag in tags})
     return nh3.clean(
@@ -170,7 +200,7 @@ def html_filter(value: str, semantics: Mapping[str, Any]) -> str:
         tags=tags,
         attributes=attributes,
         url_schemes=set(URL_SCHEMES),
-        filter_style_properties=styles,
+        attribute_filter=attribute_filter,
         link_rel="noopener noreferrer",
     )
 
@@ -272,6 +302,8 @@ class _Filter:
 
     def list(self, value: Any, semantics: Mapping[str, Any]) -> Any:
         item_semantics = semantics.get("field")
+        if isinstance(value, dict):  # PHP's json_encode writes an array with gaps as {"0": ..., "2": ...}
+            value = [item for key, item in value.items() if isinstance(key, str) and key.isascii() and key.isdigit()]
         if not isinstance(value, list) or not isinstance(item_semantics, Mapping):
             self.report.values_fixed += 1
             return _DROP
@@ -291,6 +323,8 @@ class _Filter:
         sub_content = semantics.get("isSubContent") is True
         if len(fields) == 1 and flatten and not sub_content:
             return self.value(value, fields[0])
+        if value == []:  # PHP's json_encode writes an empty group as []; players read its fields
+            value = {}
         if not isinstance(value, dict):
             self.report.values_fixed += 1
             return _DROP
@@ -378,6 +412,9 @@ class _Filter:
             elif key == "aspectRatio":
                 if isinstance(item, str | int | float) and not isinstance(item, bool):
                     result[key] = escape_text(item) if isinstance(item, str) else item
+            elif key == "metadata":  # Interactive Video's video files (extraAttributes): their title and licence
+                if isinstance(item, dict):
+                    result[key] = self.metadata(item)
             else:  # extraAttributes: kept as core does (scalars only here)
                 if isinstance(item, str | int | float | bool) or item is None:
                     result[key] = escape_text(item) if isinstance(item, str) else item
@@ -397,7 +434,7 @@ class _Filter:
         return kept
 
     def video(self, value: Any, semantics: Mapping[str, Any]) -> Any:
-        return self._variants(value, semantics, ("width", "height", "codecs", "quality", "aspectRatio"))
+        return self._variants(value, semantics, ("width", "height", "codecs", "quality", "bitrate", "aspectRatio"))
 
     def audio(self, value: Any, semantics: Mapping[str, Any]) -> Any:
         return self._variants(value, semantics, ())

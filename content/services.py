@@ -31,6 +31,7 @@ from content.h5p import (
     H5PPackage,
     H5PValidationError,
     LibraryRef,
+    json_parse,
     library_sha256,
     package_validate,
 )
@@ -129,8 +130,8 @@ def _stored_semantics(library: H5PLibrary, storage: Storage) -> list[dict[str, A
     if library.semantics is None and "semantics.json" in library.files:
         data = _stored_bytes(library, "semantics.json", storage)
         try:
-            semantics = json.loads(data.decode("utf-8-sig")) if data is not None else None
-        except (UnicodeDecodeError, json.JSONDecodeError):
+            semantics = json_parse(data) if data is not None else None
+        except ValueError:
             semantics = None
         if isinstance(semantics, list):
             library.semantics = semantics

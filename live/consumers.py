@@ -9,12 +9,14 @@ import functools
 import json
 import logging
 import re
+import time
 import uuid
 from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from live import events, services
@@ -35,6 +37,16 @@ _JSON_STRING = re.compile(r'"(?:[^"\\]++|\\.)*+"')
 # ASCII digits only: str.isdigit() also accepts "²" and other digits that int() refuses.
 _DIGITS = re.compile(r"[0-9]{1,18}", re.ASCII)
 MAX_PAGE_ID = 2**31 - 1  # Wagtail page ids are 32-bit
+
+
+def frame_burst() -> int:
+    """Frames a socket may send at once; past them, FRAME_RATE a second. Each action queries the database (a
+    learner's refused moderation too) on a shared thread pool: a flood is answered without touching it."""
+    return getattr(settings, "SIGER_LIVE_FRAME_BURST", 60)
+
+
+def frame_rate() -> float:
+    return getattr(settings, "SIGER_LIVE_FRAME_RATE", 20)
 
 
 # A room's database calls are independent of each other: run them on the thread pool. Channels' default
@@ -128,6 +140,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
     slot: Slot | None = None
     # Set from the moment the presence interval may exist until it is closed.
     entered = False
+    # Frames this socket may still send now (a token bucket, see frame_burst()), and when it was last filled.
+    frame_tokens: float | None = None
+    frame_tokens_at = 0.0
 
     async def connect(self) -> None:
         """Whatever happens here, a socket that does not end up in the room leaves nothing behind: no presence
@@ -218,6 +233,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def _receive(self, text_data: str | None) -> None:
         if self.member is None:
             return
+        if not self._frame_allowed():
+            self._reply(events.error(code="rate_limited", message=_("Terlalu sering. Tunggu sebentar lalu coba lagi.")))
+            return
         data = _frame_parse(text_data)
         handler = self.HANDLERS.get(data["action"]) if data is not None else None
         if handler is None:
@@ -233,6 +251,18 @@ class RoomConsumer(AsyncWebsocketConsumer):
             self._reply(
                 events.error(code="server_error", message=_("Terjadi gangguan. Coba lagi."), client_id=client_id)
             )
+
+    def _frame_allowed(self) -> bool:
+        now, burst = time.monotonic(), frame_burst()
+        if self.frame_tokens is None:
+            self.frame_tokens = burst
+        else:
+            self.frame_tokens = min(burst, self.frame_tokens + (now - self.frame_tokens_at) * frame_rate())
+        self.frame_tokens_at = now
+        if self.frame_tokens < 1:
+            return False
+        self.frame_tokens -= 1
+        return True
 
     def _reply(self, frame: dict[str, Any]) -> None:
         if self.member is not None:

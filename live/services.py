@@ -57,6 +57,18 @@ def _require_moderator(session: LiveSessionPage, user: User) -> None:
         raise LiveError("forbidden", _("Hanya pengajar sesi ini yang dapat melakukannya."))
 
 
+def _require_participant(session: LiveSessionPage, user: User) -> None:
+    """Attendance is decided only for those on the session's report: learners enrolled in its course and whoever
+    already came (presence or an attendance record). Anyone else would appear on the report, NIP and OPD
+    included, so an instructor could read any account's details by posting its id."""
+    came = (
+        Attendance.objects.filter(session=session, user=user).exists()
+        or PresenceInterval.objects.filter(session=session, user=user).exists()
+    )
+    if not came and enrollment_get(user=user, course=session.get_parent().specific) is None:
+        raise LiveError("not_found", _("Peserta tidak ditemukan."))
+
+
 def _clean_text(text: object, *, max_length: int) -> str:
     if not isinstance(text, str):
         raise LiveError("invalid", _("Pesan harus berupa teks."))
@@ -283,6 +295,7 @@ def attendance_override(
 ) -> Attendance:
     """An instructor decides attendance, with a reason, whatever presence says."""
     _require_moderator(session, moderator)
+    _require_participant(session, user)
     reason = _CONTROL.sub("", reason or "").strip()[:255]
     if not reason:
         raise LiveError("reason_required", _("Tuliskan alasan perubahan kehadiran."))
@@ -302,6 +315,7 @@ def attendance_override(
 def attendance_tick(*, session: LiveSessionPage, moderator: User, user: User) -> Attendance:
     """An instructor ticks a person present in a classroom: present for the whole scheduled time."""
     _require_moderator(session, moderator)
+    _require_participant(session, user)
     if not PresenceInterval.objects.filter(session=session, user=user, source=PresenceInterval.Source.MANUAL).exists():
         PresenceInterval.objects.create(
             session=session,

@@ -19,7 +19,10 @@ def user_can_manage_course(user: User, course: CoursePage) -> bool:
         return False
     if user.is_administrator:
         return True
-    return user.is_instructor and course.instructors.filter(pk=user.pk).exists()
+    # Read from the database, as lms.roles does: what counts is the published list, not the in-memory one of a
+    # draft or a preview (whose relation is modelcluster's, which cannot filter on pk: a 500 on preview).
+    through = CoursePage.instructors.through
+    return user.is_instructor and through.objects.filter(coursepage_id=course.pk, user_id=user.pk).exists()
 
 
 class ItemAccess(Enum):

@@ -34,6 +34,21 @@ def user_lookup(identifier: str) -> Q:
     return Q(email__iexact=identifier) if "@" in identifier else Q(nip=nip_normalize(identifier))
 
 
+def login_account_key(raw: str | None) -> str:
+    """The per-account throttle bucket of what was typed: the account it names, so that its NIP and its email
+    (in any spelling) share one lock, or the normalized identifier when it names no account, so that guesses at
+    an unknown one are counted alike and the answer does not tell which accounts exist."""
+    identifier = login_identifier_normalize(raw)
+    # NUL: PostgreSQL cannot even compare it (the field validators refuse it later, with a message).
+    if identifier and len(identifier) <= 254 and "\x00" not in identifier:
+        # Also by the folded form: SQLite's iexact folds ASCII only, so "sıti@…" names no account there.
+        lookup = user_lookup(raw or "") | (Q(email__iexact=identifier) if "@" in identifier else Q(nip=identifier))
+        user_pk = get_user_model().objects.filter(lookup).order_by("pk").values_list("pk", flat=True).first()
+        if user_pk is not None:
+            return f"user:{user_pk}"
+    return identifier
+
+
 class NipOrEmailBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         identifier = (username or kwargs.get("nip") or "").strip()

@@ -4,6 +4,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
 from lms.auth import (
+    login_account_key,
     login_attempt_begin,
     login_failure_record,
     login_identifier_normalize,
@@ -32,7 +33,7 @@ class LoginForm(AuthenticationForm):
         self.fields["username"].widget.attrs["maxlength"] = 254
 
     def clean(self):
-        identifier = login_identifier_normalize(self.data.get("username"))
+        identifier = login_account_key(self.data.get("username"))
         if identifier and self.data.get("password"):
             # Taken before the password is checked: a locked account answers the same whether the guess was right.
             minutes = login_attempt_begin(self.request, identifier)
@@ -77,7 +78,7 @@ class PasswordResetRequestForm(PasswordResetForm):
 
     def clean(self):
         cleaned_data = super().clean()
-        identifier = login_identifier_normalize(cleaned_data.get("email", ""))
+        identifier = login_account_key(cleaned_data.get("email", ""))
         minutes = password_reset_wait_minutes(self.request, identifier)
         if minutes:
             raise forms.ValidationError(self.error_messages["throttled"], code="throttled", params={"minutes": minutes})

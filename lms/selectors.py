@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import re
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
@@ -307,8 +308,15 @@ def course_progress_table(*, course: CoursePage) -> tuple[list[ModulePage | Live
     return items, rows
 
 
+# Codes are token_urlsafe (lms.models.certificates): anything else (a NUL byte, which PostgreSQL refuses with a
+# DataError, or a pasted page of text) is no certificate, without asking the database.
+_CERTIFICATE_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
+
+
 def certificate_get_by_code(*, code: str) -> Certificate | None:
     """A certificate with what its pages need (the course, for those who manage it)."""
+    if not _CERTIFICATE_CODE.fullmatch(code or ""):
+        return None
     return Certificate.objects.select_related("enrollment__course").filter(code=code).first()
 
 

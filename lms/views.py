@@ -12,7 +12,7 @@ from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse, reverse_lazy
@@ -67,12 +67,22 @@ class PasswordResetView(auth_views.PasswordResetView):
         return {**super().get_form_kwargs(), "request": self.request}
 
     def form_valid(self, form):
-        # Links point at SIGER_BASE_URL, never at the Host header a request happened to carry.
+        # Links point at SIGER_BASE_URL, never at the Host header a request happened to carry (the player's host
+        # is in ALLOWED_HOSTS too). Django's view passes neither domain_override nor use_https to save(): this
+        # does, and then only redirects.
         base = urlsplit(settings.WAGTAILADMIN_BASE_URL)
-        self.domain_override = base.netloc
-        self.use_https = base.scheme == "https"
-        self.extra_email_context = {"site_name": settings.WAGTAIL_SITE_NAME}
-        return super().form_valid(form)
+        form.save(
+            domain_override=base.netloc,
+            use_https=base.scheme == "https",
+            token_generator=self.token_generator,
+            from_email=self.from_email,
+            email_template_name=self.email_template_name,
+            subject_template_name=self.subject_template_name,
+            request=self.request,
+            html_email_template_name=self.html_email_template_name,
+            extra_email_context={"site_name": settings.WAGTAIL_SITE_NAME},
+        )
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
@@ -85,6 +95,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         # The owner proved they hold the account's email: a lock an attacker left on it no longer applies.
+        login_success_record(f"user:{self.user.pk}")  # the bucket login_account_key() gives its NIP and email
         for identifier in (self.user.nip, self.user.email):
             if identifier:
                 login_success_record(login_identifier_normalize(identifier))

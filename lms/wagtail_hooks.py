@@ -46,6 +46,8 @@ def _activity_delete_guard(request: HttpRequest, instances) -> HttpResponse | No
     for instance in instances:
         if isinstance(instance, H5PActivity) and not user_can_edit_activity(request.user, instance):
             return forbidden(request, _("Aktivitas H5P ini hanya dapat dihapus oleh pengunggahnya dan administrator."))
+        if isinstance(instance, H5PActivity) and (blockers := protection.activity_blockers(instance)):
+            return protection.refuse_activity(request, instance, blockers)
     return None
 
 
@@ -61,6 +63,16 @@ def _user_bulk_guard(request: HttpRequest, action_type: str, objects, action) ->
         return forbidden(request, _("Peran diberikan lewat formulir pengguna, bukan lewat grup."))
     if any(not user_can_change_user(request.user, person) for person in objects):
         return forbidden(request, _("Akun superuser hanya dapat diubah oleh superuser."))
+    return None
+
+
+# --- Pages: Wagtail's move confirmation checks only when posted; its page showed anyone the move --------------------
+
+
+@hooks.register("before_move_page")
+def _move_permission(request: HttpRequest, page, destination) -> HttpResponse | None:
+    if not page.permissions_for_user(request.user).can_move_to(destination):
+        return forbidden(request, _("Hanya pengajar pelatihan ini dan administrator yang dapat membuka halaman ini."))
     return None
 
 
@@ -89,5 +101,6 @@ def _document_access(document, request: HttpRequest) -> HttpResponse | None:
 from lms import protection  # noqa: E402
 
 hooks.register("before_delete_page", protection.before_delete_page)
+hooks.register("before_move_page", protection.before_move_page)
 hooks.register("before_delete_user", protection.before_delete_user)
 hooks.register("before_bulk_action", protection.before_bulk_action)

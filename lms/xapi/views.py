@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.request import RawPostDataException
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -58,9 +59,20 @@ def _limited(request: HttpRequest) -> bool:
 
 def _json_body(request: HttpRequest):
     try:
-        raw = request.body
+        if request.META.get("CONTENT_LENGTH") or settings.DATA_UPLOAD_MAX_MEMORY_SIZE is None:
+            raw = request.body  # Django refuses a declared length over DATA_UPLOAD_MAX_MEMORY_SIZE
+        else:
+            # No declared length (a chunked body under ASGI): Django's check cannot see the size, and request.body
+            # would read all of it into memory. Read one byte past the limit at most.
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            raw = request.read(limit + 1)
+            if len(raw) > limit:
+                raise RequestDataTooBig
     except RequestDataTooBig:
         raise XAPIError(413, "too_large", _("Kiriman terlalu besar.")) from None
+    except RawPostDataException:
+        # A form content type (multipart): the CSRF check already parsed the stream as a form.
+        raise XAPIError(415, "unsupported_media_type", _("Kirim isi sebagai JSON (application/json).")) from None
     return body_load(raw)
 
 

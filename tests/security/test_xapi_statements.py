@@ -127,6 +127,13 @@ BAD_STATEMENTS = [
     ("integer_of_5000_digits", '{"result": {"extensions": {"x": ' + "9" * 5000 + "}}}", "invalid_json"),
     ("not_json", "not json", "invalid_json"),
     ("not_utf8", b"\xff\xfe{}", "invalid_json"),
+    ("byte_order_mark", lambda a: "\ufeff" + json.dumps(good(a)), "invalid_json"),
+    (
+        "utf8_cut_inside_a_character",
+        lambda a: json.dumps(good(a), ensure_ascii=False).encode()[:-1] + b"\xc3",
+        "invalid_json",
+    ),
+    ("empty_body", b"", "invalid_json"),
     # Shape.
     ("empty_batch", [], "empty"),
     ("batch_of_strings", ["a string"], "not_object"),
