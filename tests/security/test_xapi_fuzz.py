@@ -193,6 +193,7 @@ def test_a_chunked_body_over_the_limit_is_413_without_being_read_whole(placed, a
     # Under ASGI a chunked body has no Content-Length, so Django's own size check does not see it and request.body
     # read all of it into memory (uvicorn sets no limit).
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     from asgiref.testing import ApplicationCommunicator
 
@@ -231,7 +232,9 @@ def test_a_chunked_body_over_the_limit_is_413_without_being_read_whole(placed, a
         return start["status"], body.get("body", b"")
 
     def run(chunks):
-        return asyncio.run(post(chunks))
+        # On a worker thread: after a browser test, Playwright keeps an event loop running in this one.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(asyncio.run, post(chunks)).result()
 
     status, body = run([b"[" + b" " * 16 * 1024] * 20 + [b"]"])
     assert status == 413, body[:300]
