@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from lms.demo import demo_seed, demo_seed_h5p
@@ -13,7 +14,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         logins = demo_seed()
         h5p_note = demo_seed_h5p(h5p_dir=options["h5p_dir"])
-        self.stdout.write(self.style.SUCCESS("Demo siap. Masuk di http://127.0.0.1:8000/masuk/ dengan:"))
+        login_url = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + "/masuk/"
+        self.stdout.write(self.style.SUCCESS(f"Demo siap. Masuk di {login_url} dengan:"))
         rows = [("Administrator", logins.administrator), ("Widyaiswara", logins.instructor)]
         rows += [("Peserta", learner) for learner in logins.learners[:3]]
         rows.append(("Peserta (belum terdaftar)", logins.learners[-1]))
