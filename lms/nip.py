@@ -7,6 +7,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 NIP_LENGTH = 18
+# ASCII digits only: str.isdigit() also accepts "²" (which int() refuses) and other scripts' digits (which would
+# store a second spelling of one NIP).
+_NIP_DIGITS = re.compile(rf"[0-9]{{{NIP_LENGTH}}}", re.ASCII)
 
 
 def nip_normalize(raw: str) -> str:
@@ -21,7 +24,7 @@ def nip_validate(raw: str, *, pppk: bool = False) -> str:
     18 digits with another meaning, so only their length and digits are checked.
     """
     nip = nip_normalize(raw)
-    if not nip.isdigit() or len(nip) != NIP_LENGTH:
+    if not _NIP_DIGITS.fullmatch(nip):
         raise ValidationError(_("NIP harus terdiri dari 18 angka."), code="nip_length")
     if pppk:
         return nip

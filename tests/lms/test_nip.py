@@ -13,6 +13,8 @@ def test_when_nip_written_with_spaces_then_digits_are_kept():
     [
         ("12345", "nip_length"),
         ("19860926201505100A", "nip_length"),
+        ("1986092620²5051001", "nip_length"),  # isdigit() says yes, int() says no
+        ("١٩٨٦٠٩٢٦٢٠١٥٠٥١٠٠١", "nip_length"),  # Arabic-Indic digits: another spelling of one NIP
         ("198613262015051001", "nip_birth"),  # month 13
         ("198609262015131001", "nip_tmt"),  # TMT month 13
         ("198609261990051001", "nip_tmt"),  # CPNS at age 3
@@ -30,3 +32,5 @@ def test_when_pppk_number_then_only_length_and_digits_are_checked():
     assert nip_validate("999999999999999999", pppk=True) == "999999999999999999"
     with pytest.raises(ValidationError):
         nip_validate("99999", pppk=True)
+    with pytest.raises(ValidationError):
+        nip_validate("٩٩٩٩٩٩٩٩٩٩٩٩٩٩٩٩٩٩", pppk=True)
