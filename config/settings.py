@@ -56,6 +56,11 @@ if env_bool("SIGER_PRODUCTION") and SECRET_KEY in PUBLIC_SECRET_KEYS:
 
 INSTALLED_APPS = [
     "lms",
+    "lms.accounts",
+    "lms.cohorts",
+    "lms.assignments",
+    "lms.notifications",
+    "lms.sso",
     "content",
     "live",
     "wagtail.contrib.forms",

@@ -9,24 +9,30 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from lms import protection
-from lms import views as lms_views
+from lms.views import admin as admin_views
+from lms.views import documents as document_views
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # One login page for everyone (NIP or email, throttled): the admin's own would be a second, unthrottled one.
     # Wagtail sends here whoever it refuses: a person already logged in gets a 403 page, not a login loop.
-    path("admin/login/", lms_views.admin_login, name="admin_login"),
+    path("admin/login/", admin_views.admin_login, name="admin_login"),
     # And one password reset, throttled per account and per IP (Wagtail's own is neither).
     path("admin/password_reset/", RedirectView.as_view(pattern_name="lms:password_reset")),
     # Wagtail's admin API page actions skip the admin's hooks: the same "nothing lost by a delete" refusals first.
     path("admin/api/main/pages/<int:pk>/action/<str:action_name>/", protection.page_api_action),
     path("admin/", include(wagtailadmin_urls)),
     # Wagtail's document view behind Siger's door (lms.wagtail_hooks), never cached by a shared cache.
-    re_path(r"^documents/(\d+)/(.*)$", lms_views.document_serve, name="wagtaildocs_serve"),
+    re_path(r"^documents/(\d+)/(.*)$", document_views.document_serve, name="wagtaildocs_serve"),
     path("documents/", include(wagtaildocs_urls)),
     path("h5p/", include("content.urls")),
     path("live/", include("live.urls")),
     path("", include("lms.urls")),
+    path("", include("lms.accounts.urls")),
+    path("", include("lms.cohorts.urls")),
+    path("", include("lms.assignments.urls")),
+    path("", include("lms.notifications.urls")),
+    path("", include("lms.sso.urls")),
 ]
 if settings.DEBUG and not getattr(settings, "AWS_STORAGE_BUCKET_NAME", ""):
     # Local media in the embedded default only (as django.conf.urls.static did); with S3 the bucket serves them.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import time
 
 import qrcode
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from live import services
 from live.selectors import attendance_report
 from lms.access import user_can_join_session, user_can_moderate_session
+from lms.exports import table_response
 from lms.models import LiveSessionPage, SessionKind, User
 
 
@@ -118,28 +118,26 @@ def report(request: HttpRequest, session_id: int) -> HttpResponse:
 @require_GET
 def report_csv(request: HttpRequest, session_id: int) -> HttpResponse:
     session = _moderated_session(request, session_id)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="kehadiran-sesi-{session.pk}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["NIP", "Nama", "OPD", "Menit hadir", "Hadir", "Cara", "Alasan perubahan"])
-    for row in attendance_report(session=session):
-        writer.writerow(
-            [
-                row.user.nip,
-                _csv_safe(row.user.full_name),
-                _csv_safe(row.user.work_unit.name if row.user.work_unit else ""),
-                row.minutes,
-                "ya" if row.attended else "tidak",
-                "; ".join(row.sources),
-                _csv_safe(row.attendance.override_reason if row.attendance else ""),
-            ]
-        )
-    return response
-
-
-def _csv_safe(value: str) -> str:
-    # A cell starting with = + - @ is a formula in spreadsheet programs.
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+    rows = (
+        [
+            row.user.nip,
+            row.user.full_name,
+            row.user.work_unit.name if row.user.work_unit else "",
+            row.minutes,
+            row.attended,
+            "; ".join(row.sources),
+            row.attendance.override_reason if row.attendance else "",
+        ]
+        for row in attendance_report(session=session)
+    )
+    fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    return table_response(
+        filename=f"kehadiran-sesi-{session.pk}",
+        header=["NIP", _("Nama"), "OPD", _("Menit hadir"), _("Hadir"), _("Cara"), _("Alasan perubahan")],
+        rows=rows,
+        fmt=fmt,
+        title=_("Kehadiran"),
+    )
 
 
 @login_required

@@ -1,20 +1,23 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from lms import certificate_views, views
+from lms.views import accounts, courses, reports
+from lms.views import certificates as certificate_views
 from lms.xapi import views as xapi_views
 
 app_name = "lms"
 urlpatterns = [
-    path("masuk/", views.LoginView.as_view(), name="login"),
+    path("masuk/", accounts.LoginView.as_view(), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
-    path("masuk/lupa-sandi/", views.PasswordResetView.as_view(), name="password_reset"),
-    path("masuk/lupa-sandi/terkirim/", views.PasswordResetDoneView.as_view(), name="password_reset_done"),
-    path("masuk/atur-sandi/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
-    path("masuk/atur-sandi/selesai/", views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
-    path("saya/", views.dashboard, name="dashboard"),
-    path("saya/jadwal.ics", views.dashboard_ics, name="dashboard_ics"),
-    path("laporan/opd/", views.work_unit_report, name="work_unit_report"),
+    path("masuk/lupa-sandi/", accounts.PasswordResetView.as_view(), name="password_reset"),
+    path("masuk/lupa-sandi/terkirim/", accounts.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "masuk/atur-sandi/<uidb64>/<token>/", accounts.PasswordResetConfirmView.as_view(), name="password_reset_confirm"
+    ),
+    path("masuk/atur-sandi/selesai/", accounts.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("saya/", courses.dashboard, name="dashboard"),
+    path("saya/jadwal.ics", courses.dashboard_ics, name="dashboard_ics"),
+    path("laporan/opd/", reports.work_unit_report, name="work_unit_report"),
     path("sertifikat/<str:code>/", certificate_views.certificate_detail, name="certificate"),
     path("sertifikat/<str:code>/cabut/", certificate_views.certificate_revoke_view, name="certificate_revoke"),
     path("verifikasi/<str:code>/", certificate_views.certificate_verify, name="certificate_verify"),

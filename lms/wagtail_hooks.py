@@ -16,7 +16,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from content.models import H5PActivity
 from lms.access import user_can_change_user, user_can_edit_activity, user_can_open_document
 from lms.models import User, WorkUnit
-from lms.views import forbidden
+from lms.views.errors import forbidden
 
 
 class WorkUnitViewSet(SnippetViewSet):

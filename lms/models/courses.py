@@ -195,28 +195,28 @@ class CoursePage(RoutablePageMixin, Page):
             return False
         return not (self.enrollment_ends and today > self.enrollment_ends)
 
-    # Views live in lms.views; the page only routes to them.
+    # Views live in lms.views (by area); the page only routes to them.
     @route("daftar/", name="enroll")
     def enroll_route(self, request):
-        from lms.views import course_enroll
+        from lms.views.courses import course_enroll
 
         return course_enroll(request, self)
 
     @route("kelola/", name="manage")
     def manage_route(self, request):
-        from lms.views import course_manage
+        from lms.views.cohorts import course_manage
 
         return course_manage(request, self)
 
     @route("kelola/unduh/", name="progress_csv")
     def progress_csv_route(self, request):
-        from lms.views import course_progress_csv
+        from lms.views.cohorts import course_progress_csv
 
         return course_progress_csv(request, self)
 
     @route("", name="course")
     def index_route(self, request, *args, **kwargs):
-        from lms.views import course_detail
+        from lms.views.courses import course_detail
 
         return course_detail(request, self)
 
@@ -271,13 +271,13 @@ class ModulePage(RoutablePageMixin, PathItemPage):
 
     @route("", name="module")
     def index_route(self, request, *args, **kwargs):
-        from lms.views import module_detail
+        from lms.views.courses import module_detail
 
         return module_detail(request, self)
 
     @route("selesai/", name="mark_done")
     def mark_done_route(self, request):
-        from lms.views import module_mark_done
+        from lms.views.courses import module_mark_done
 
         return module_mark_done(request, self)
 
@@ -332,13 +332,13 @@ class LiveSessionPage(RoutablePageMixin, PathItemPage):
 
     @route("", name="session")
     def index_route(self, request, *args, **kwargs):
-        from lms.views import session_detail
+        from lms.views.courses import session_detail
 
         return session_detail(request, self)
 
     @route("kalender/", name="ics")
     def ics_route(self, request):
-        from lms.views import session_ics
+        from lms.views.courses import session_ics
 
         return session_ics(request, self)
 

@@ -11,7 +11,7 @@ register = template.Library()
 def h5p_player_url(context, activity, module) -> str:
     """The player URL with a token for the viewer, or "" when the viewer may not open the module.
 
-    Module pages are rendered by lms.views.module_detail only after lms.access.item_access allowed the viewer;
+    Module pages are rendered by lms.views.courses.module_detail only after lms.access.item_access allowed the viewer;
     the viewer's course path it computed is in the context, so the step is checked again here without a query."""
     request = context.get("request")
     path = context.get("path")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import pytest
@@ -33,32 +33,26 @@ from lms.models import Certificate, CoursePage, EnrollmentStatus, LiveSessionPag
 from lms.roles import course_instructors_sync, user_set_role
 from lms.services import enrollment_create, progress_complete
 from tests.h5p_fixtures import block_ids, build_zip, h5p_module, media_root_fixture, package_files  # noqa: F401
-
-OK, DENY, LOGIN, ANY = "ok", "deny", "login", "any"
-REFUSED = "refused"  # LOGIN or DENY: turned away either way
-ROLES = ("anonymous", "outsider", "enrolled", "withdrawn", "other_instructor", "instructor", "administrator")
-
-
-def rule(*outcomes: str) -> dict[str, str]:
-    assert len(outcomes) == len(ROLES)
-    return dict(zip(ROLES, outcomes, strict=True))
-
-
-#                      anon   outsider enrolled withdrawn other  instr  admin
-PUBLIC = rule(OK, OK, OK, OK, OK, OK, OK)
-SIGNED_IN = rule(LOGIN, OK, OK, OK, OK, OK, OK)
-STEP = rule(LOGIN, DENY, OK, DENY, DENY, OK, OK)  # a step of the course path: enrolled, or manages the course
-MANAGE = rule(LOGIN, DENY, DENY, DENY, DENY, OK, OK)  # the course's instructors and administrators
-AGENCY = rule(LOGIN, DENY, DENY, DENY, DENY, DENY, OK)  # agency-wide: administrators
-REPORT = rule(REFUSED, DENY, DENY, DENY, DENY, OK, OK)  # MANAGE; the xAPI views answer 403 rather than a login
-# The player host's routes carry a signed token minted by the module page for who may open it; cookies do not
-# reach that host, so a forged token is refused whoever asks.
-TOKEN = rule(DENY, DENY, DENY, DENY, DENY, DENY, DENY)
-# Wagtail admin, on this course's pages: nobody outside the course gets in; inside, Wagtail's own page
-# permissions decide the details (ANY), except where a row below says otherwise.
-ADMIN_PAGE = rule(LOGIN, DENY, DENY, DENY, DENY, ANY, ANY)
-ADMIN_PAGE_OPEN = rule(LOGIN, DENY, DENY, DENY, DENY, OK, OK)
-ADMIN_PAGE_NO_DELETE = rule(LOGIN, DENY, DENY, DENY, DENY, DENY, ANY)
+from tests.security import matrix_areas
+from tests.security.matrix_rules import (  # noqa: F401  (re-exported for the areas' modules and older imports)
+    ADMIN_PAGE,
+    ADMIN_PAGE_NO_DELETE,
+    ADMIN_PAGE_OPEN,
+    AGENCY,
+    ANY,
+    DENY,
+    LOGIN,
+    MANAGE,
+    OK,
+    PUBLIC,
+    REFUSED,
+    REPORT,
+    ROLES,
+    SIGNED_IN,
+    STEP,
+    TOKEN,
+    rule,
+)
 
 # Expectations: URL name -> {method: rule}. POST-only views list only POST (a GET must then never succeed).
 EXPECTATIONS: dict[str, dict[str, dict[str, str]]] = {
@@ -146,14 +140,17 @@ EXPECTATIONS: dict[str, dict[str, dict[str, str]]] = {
     "wagtailadmin_pages:revisions_unschedule": {"GET": ADMIN_PAGE, "POST": ADMIN_PAGE},
     "wagtailadmin_pages:revisions_compare": {"GET": ADMIN_PAGE},
 }
+for _area in matrix_areas.AREAS:
+    assert not set(_area.EXPECTATIONS) & set(EXPECTATIONS), f"{_area.__name__} repeats a row"
+    EXPECTATIONS.update(_area.EXPECTATIONS)
 # Where a target page narrows a row: the course page itself is never deleted by its instructors.
 COURSE_PAGE_OVERRIDES = {("wagtailadmin_pages:delete", "POST"): ADMIN_PAGE_NO_DELETE}
 
-SIGER_NAMESPACES = ("lms", "live", "content")
+SIGER_NAMESPACES = ("lms", "live", "content", *matrix_areas.NAMESPACES)
 PAGE_ID_ARGS = {"page_id", "parent_page_id", "page_to_move_id"}
 REVISION_ARGS = {"revision_id"}  # a page's revision: its latest one
 REVISIONS_COMPARE = "wagtailadmin_pages:revisions_compare"  # a regex route: (pk, revision_id_a, revision_id_b)
-PATH_PAGE_MODELS = (CoursePage, ModulePage, LiveSessionPage)
+PATH_PAGE_MODELS = (CoursePage, ModulePage, LiveSessionPage, *matrix_areas.PAGE_MODELS)
 
 
 def _url_name(entry: URLPattern) -> str:
@@ -219,6 +216,8 @@ class World:
     document: object
     activity: object
     people: dict[str, object]
+    # What the areas of tests/security/matrix_areas/ add to the world (an assignment, a class, ...), by name.
+    extra: dict[str, object] = field(default_factory=dict)
 
 
 @pytest.fixture
@@ -272,7 +271,7 @@ def world(catalogue, media_root) -> World:
         "instructor": instructor,
         "administrator": administrator,
     }
-    return World(
+    world = World(
         course=CoursePage.objects.get(pk=course.pk),
         module=ModulePage.objects.get(pk=module.pk),
         quiz=quiz,
@@ -283,6 +282,9 @@ def world(catalogue, media_root) -> World:
         activity=activity,
         people=people,
     )
+    for area in matrix_areas.AREAS:
+        area.extend_world(world)
+    return world
 
 
 def _page_route(page, name: str) -> str:
@@ -291,7 +293,8 @@ def _page_route(page, name: str) -> str:
 
 def site_urls(w: World) -> dict[str, str]:
     s, q, c = w.session.pk, w.quiz.pk, w.certificate.code
-    return {
+    area_urls = {name: url for area in matrix_areas.AREAS for name, url in area.urls(w).items()}
+    return area_urls | {
         "admin_login": reverse("admin_login") + "?next=/admin/pages/",
         "wagtaildocs_serve": w.document.url,
         "<admin/password_reset/>": "/admin/password_reset/",
@@ -339,6 +342,7 @@ def site_urls(w: World) -> dict[str, str]:
 
 
 POST_BODIES = {
+    **{name: body for area in matrix_areas.AREAS for name, body in area.POST_BODIES.items()},
     "lms:certificate_revoke": {"alasan": "Uji matriks akses"},
     "live:checkin": {"kode": "000000"},
     "live:attendance_change": {"user_id": "0", "action": "attend", "reason": "Uji"},

@@ -1,0 +1,1 @@
+"""Assignments (tugas): a path step with submissions, rubric grading and a grading queue."""

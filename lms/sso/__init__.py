@@ -1,0 +1,1 @@
+"""Single sign-on with the province's OpenID Connect provider."""
