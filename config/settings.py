@@ -358,3 +358,72 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+# --- UX (room opening) ---
+# Minutes before a live session starts that its room opens to learners (instructors may enter earlier).
+SIGER_LIVE_ROOM_OPENS_MINUTES = int(os.environ.get("SIGER_LIVE_ROOM_OPENS_MINUTES", "30"))
+
+# --- Accounts in bulk (lms.accounts) ---
+# How long a first sign-in (activation) link made by an account import stays valid.
+SIGER_ACTIVATION_DAYS = int(os.environ.get("SIGER_ACTIVATION_DAYS", "14"))
+
+# --- Notifications (lms/notifications) -------------------------------------------------------------------
+# Emails of notifications go through django-tasks' "notifications" backend. SIGER_TASK_WORKER=1 (production):
+# django_tasks_db's DatabaseBackend, drained by `python manage.py db_worker --backend notifications` (Procfile
+# "worker"); it survives restarts and retries failed sends. Unset (the embedded default): a background thread sends
+# them after the response. Wagtail's own tasks keep the "default" backend (immediate) either way.
+INSTALLED_APPS += ["django_tasks_db"]
+SIGER_TASK_WORKER = env_bool("SIGER_TASK_WORKER")
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "notifications": {
+        "BACKEND": "django_tasks_db.DatabaseBackend"
+        if SIGER_TASK_WORKER
+        else "lms.notifications.backends.ThreadBackend",
+    },
+}
+SIGER_NOTIFICATION_RETRY_SECONDS = int(os.environ.get("SIGER_NOTIFICATION_RETRY_SECONDS", "60"))
+
+# --- SSO (OpenID Connect: the province's identity provider, Lampung-In) ---
+# Offered only when SIGER_OIDC_ISSUER and SIGER_OIDC_CLIENT_ID are set; the local NIP/email login always stays.
+# Endpoints come from the issuer's discovery document (fetched on the first SSO sign-in, kept per process) unless
+# set one by one. mozilla-django-oidc does the protocol: authorization code with PKCE (S256), state and nonce,
+# RS256 id_token checked against the provider's JWKS (lms.sso.backends adds audience, issuer and expiry).
+SIGER_OIDC_ISSUER = os.environ.get("SIGER_OIDC_ISSUER", "").strip().rstrip("/")
+SIGER_OIDC_CLIENT_ID = os.environ.get("SIGER_OIDC_CLIENT_ID", "")
+SIGER_OIDC_CLIENT_SECRET = os.environ.get("SIGER_OIDC_CLIENT_SECRET", "")
+SIGER_OIDC_ENDPOINTS = {
+    "authorization": os.environ.get("SIGER_OIDC_AUTHORIZATION_ENDPOINT", ""),
+    "token": os.environ.get("SIGER_OIDC_TOKEN_ENDPOINT", ""),
+    "userinfo": os.environ.get("SIGER_OIDC_USERINFO_ENDPOINT", ""),
+    "jwks": os.environ.get("SIGER_OIDC_JWKS_ENDPOINT", ""),
+}
+SIGER_OIDC_NIP_CLAIM = os.environ.get("SIGER_OIDC_NIP_CLAIM", "nip")
+SIGER_OIDC_OPD_CLAIM = os.environ.get("SIGER_OIDC_OPD_CLAIM", "opd")
+SIGER_OIDC_LABEL = os.environ.get("SIGER_OIDC_LABEL", "SSO Lampung-In")
+# Off: a NIP the provider knows but Siger does not is refused (BPSDM registers participants). On: the account is
+# made from the claims (NIP, name, verified email, OPD matched by name).
+SIGER_OIDC_CREATE_USERS = env_bool("SIGER_OIDC_CREATE_USERS", False)
+SIGER_OIDC_ENABLED = bool(SIGER_OIDC_ISSUER and SIGER_OIDC_CLIENT_ID)
+OIDC_RP_CLIENT_ID = SIGER_OIDC_CLIENT_ID
+OIDC_RP_CLIENT_SECRET = SIGER_OIDC_CLIENT_SECRET
+OIDC_RP_SCOPES = os.environ.get("SIGER_OIDC_SCOPES", "openid email profile nip")
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso:callback"
+OIDC_TIMEOUT = int(os.environ.get("SIGER_OIDC_TIMEOUT_SECONDS", "10"))
+if SIGER_OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "lms.sso.backends.SigerOIDCBackend"]
+    # Tokens and the person's identity must not cross a network in clear: HTTPS except on this machine.
+    from urllib.parse import urlsplit as _urlsplit
+
+    for _oidc_url in [SIGER_OIDC_ISSUER, *filter(None, SIGER_OIDC_ENDPOINTS.values())]:
+        _oidc_parts = _urlsplit(_oidc_url)
+        if not (
+            (_oidc_parts.scheme == "https" and _oidc_parts.hostname)
+            or (_oidc_parts.scheme == "http" and host_is_local(_oidc_parts.hostname or ""))
+        ):
+            raise RuntimeError(f"SIGER_OIDC_* URLs must use HTTPS outside loopback: {_oidc_url}")
+# The provider sends the browser back with a top-level GET: SameSite=Lax (Django's default) keeps the session.
+SESSION_COOKIE_SAMESITE = "Lax"

@@ -23,6 +23,7 @@ from live import events, services
 from live.bus import BusUnavailable
 from live.hub import Member, hub_get
 from live.limits import Slot
+from live.opening import room_may_enter
 from live.selectors import room_snapshot
 from lms.access import user_can_join_session, user_can_moderate_session
 from lms.models import LiveSessionPage
@@ -61,9 +62,14 @@ def _room_access(user, session_id: int) -> tuple[LiveSessionPage, bool] | None:
     return session, user_can_moderate_session(user, session)
 
 
-def _room_enter(user, session_id: int, connection: str) -> tuple[LiveSessionPage, bool] | None:
+NOT_OPEN = "not_open"  # _room_enter's answer for a learner before the room opens
+
+
+def _room_enter(user, session_id: int, connection: str) -> tuple[LiveSessionPage, bool] | str | None:
     """Check access and, when granted, open the socket's presence interval: one trip to the database thread."""
     access = _room_access(user, session_id)
+    if access is not None and not room_may_enter(session=access[0], is_moderator=access[1]):
+        return NOT_OPEN
     if access is not None:
         services.presence_open(session=access[0], user=user, connection=connection, is_moderator=access[1])
     return access
@@ -179,6 +185,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if access is None:
             self.entered = False  # refused: nothing was opened
             await self.close()
+            return False
+        if access == NOT_OPEN:
+            # Accepted only to say why: a refused handshake (HTTP 403) looks like a lost connection to the page.
+            self.entered = False
+            await self.accept()
+            await self.close(code=events.CLOSE_NOT_OPEN)
             return False
         self.session, self.is_moderator = access
         await self.accept()

@@ -41,6 +41,7 @@ BUS_PRESENCE_CHANGED = b"P"
 CLOSE_SLOW_READER = 4008  # the member's outbox overflowed; it reconnects and catches up
 CLOSE_BUS_LOST = 4012  # this process lost the cross-process bus; reconnect and catch up
 CLOSE_ACCESS_REVOKED = 4403  # the person may no longer be in the room (enrollment withdrawn, session closed)
+CLOSE_NOT_OPEN = 4425  # the room is not open yet (live/opening.py); the page shows the countdown instead
 CLOSE_SERVER_ERROR = 1011  # the socket's own handling failed; it left the room and may reconnect
 
 

@@ -48,11 +48,10 @@ def room_members_refused(*, session_id: int, user_ids: Collection[int]) -> set[i
     suspects = set(user_ids)
     if session.live:
         course_id = session.get_parent().pk
-        suspects -= set(
-            Enrollment.objects.current()
-            .filter(course_id=course_id, user_id__in=suspects, user__is_active=True)
-            .values_list("user_id", flat=True)
-        )
+        members = Enrollment.objects.current().filter(course_id=course_id, user_id__in=suspects, user__is_active=True)
+        if session.course_class_id:  # a class-only session: only that class's members are ordinary learners
+            members = members.filter(class_membership__course_class_id=session.course_class_id)
+        suspects -= set(members.values_list("user_id", flat=True))
     users = {user.pk: user for user in User.objects.filter(pk__in=suspects)}
     return {pk for pk in suspects if pk not in users or not user_can_join_session(users[pk], session)}
 
@@ -156,7 +155,10 @@ class AttendanceRow:
 def attendance_report(*, session: LiveSessionPage) -> list[AttendanceRow]:
     """Every enrolled learner and everyone else who came, by name, with minutes and verdict."""
     course = session.get_parent()
-    enrolled = set(Enrollment.objects.current().filter(course_id=course.pk).values_list("user_id", flat=True))
+    expected = Enrollment.objects.current().filter(course_id=course.pk)
+    if session.course_class_id:  # a class-only session expects only that class
+        expected = expected.filter(class_membership__course_class_id=session.course_class_id)
+    enrolled = set(expected.values_list("user_id", flat=True))
     by_user = {a.user_id: a for a in Attendance.objects.filter(session=session)}
     sources: dict[int, set[str]] = {}
     for user_id, source in PresenceInterval.objects.filter(session=session).values_list("user_id", "source"):

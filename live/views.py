@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from live import services
+from live.opening import room_may_enter, room_opens_at, room_state
 from live.selectors import attendance_report
 from lms.access import user_can_join_session, user_can_moderate_session
 from lms.exports import table_response
@@ -46,11 +47,16 @@ def room(request: HttpRequest, session_id: int) -> HttpResponse:
     if not user_can_join_session(request.user, session):
         return _forbidden(request, session)
     is_moderator = user_can_moderate_session(request.user, session)
+    state = room_state(session=session)
     context = {
         "page": session,
         "course": session.get_parent().specific,
         "is_moderator": is_moderator,
         "is_classroom": session.kind == SessionKind.CLASSROOM,
+        "room_state": state,
+        "room_opens_at": room_opens_at(session=session),
+        # the learner's page neither loads the room script nor opens the socket before the opening
+        "may_enter": room_may_enter(session=session, is_moderator=is_moderator),
         "room_config": {
             "session": session.pk,
             "socket": f"/ws/live/{session.pk}/",

@@ -71,6 +71,13 @@ def user_can_moderate_session(user: User, session: LiveSessionPage) -> bool:
     return user_can_manage_course(user, session.get_parent().specific)
 
 
+def user_can_manage_cohort(user: User, course: CoursePage) -> bool:
+    """Classes, class membership, withdrawals and reinstatements: administrators only. A withdrawal ends a
+    civil servant's training record (JP, certificate), an administrative decision the course's instructors
+    do not take on their own."""
+    return user.is_authenticated and user.is_active and user.is_administrator and course.pk is not None
+
+
 def user_can_view_agency_reports(user: User) -> bool:
     """Agency-wide reports (JP per OPD) are for administrators."""
     return user.is_authenticated and user.is_active and user.is_administrator
@@ -156,3 +163,13 @@ def user_can_change_user(actor: User, target: User) -> bool:
     if not actor.is_authenticated or not actor.is_active or not actor.is_administrator:
         return False
     return _rank(target) <= _rank(actor)
+
+
+def user_can_import_accounts(user: User) -> bool:
+    """Creating accounts in bulk (and seeing their activation links) is for administrators."""
+    return user.is_authenticated and user.is_active and user.is_administrator
+
+
+def user_can_read_notification(user: User, notification) -> bool:
+    """A notification is for the person it was sent to, and nobody else (administrators included)."""
+    return user.is_authenticated and user.is_active and notification.user_id == user.pk

@@ -305,6 +305,12 @@ def demo_seed() -> DemoLogins:
     # Completion issues certificates; this also covers a database seeded before certificates existed.
     for enrollment in Enrollment.objects.completed().filter(course=pbj):
         certificate_issue(enrollment=enrollment)
+    from lms.cohorts.demo import demo_seed_cohorts
+
+    demo_seed_cohorts(course=pka, administrator=admin, instructor=instructor)
+    from lms.notifications.demo import demo_seed_notifications
+
+    demo_seed_notifications(learner=learners[0])
     return DemoLogins(administrator=admin, instructor=instructor, learners=learners)
 
 

@@ -67,12 +67,14 @@ class CoursePath:
     enrollment: Enrollment | None
     steps: list[PathStep] = field(default_factory=list)
     items_digest: str = ""
+    # Which class's path this is when class-only sessions were skipped ("" otherwise): part of the fingerprint.
+    variant: str = ""
 
     @property
     def fingerprint(self) -> str:
         """Identifies what the rendered path shows: the steps as published and this learner's state on each."""
         states = "".join(step.state[0] for step in self.steps)
-        return f"{self.course.pk}:{self.course.url_path}:{self.items_digest}:{states}"
+        return f"{self.course.pk}:{self.course.url_path}:{self.items_digest}{self.variant}:{states}"
 
     @property
     def total(self) -> int:
@@ -132,6 +134,12 @@ def enrollment_get(*, user: User, course: CoursePage) -> Enrollment | None:
     return Enrollment.objects.current().filter(user=user, course=course).first()
 
 
+def _enrollment_class_id(enrollment: Enrollment) -> int | None:
+    from lms.cohorts.models import ClassMembership
+
+    return ClassMembership.objects.filter(enrollment=enrollment).values_list("course_class_id", flat=True).first()
+
+
 def course_path(*, course: CoursePage, enrollment: Enrollment | None, unlocked: bool = False) -> CoursePath:
     """The ordered path with each step's progress and lock state for one learner (or none).
 
@@ -144,6 +152,13 @@ def course_path(*, course: CoursePage, enrollment: Enrollment | None, unlocked: 
     blocked = False
     # A step's URL is its course's plus its slug (Wagtail's url_path scheme), without a site lookup per step.
     course_url = course.url or ""
+    variant = ""
+    # A class-only session (LiveSessionPage.course_class) is no step at all for the learners of other classes:
+    # skipped, neither shown nor a gate. Those who manage the course (no enrollment, or unlocked) see them all.
+    if enrollment is not None and not unlocked and any(getattr(i, "course_class_id", None) for i in items):
+        own_class = _enrollment_class_id(enrollment)
+        items = [i for i in items if getattr(i, "course_class_id", None) in (None, own_class)]
+        variant = f"/k{own_class}"
     for number, item in enumerate(items, start=1):
         item_progress = progress.get(item.pk)
         # Live sessions happen at fixed times, so they are never locked; they still gate the steps after them.
@@ -153,7 +168,7 @@ def course_path(*, course: CoursePage, enrollment: Enrollment | None, unlocked: 
         )
         if item_progress is None or item_progress.status != ProgressStatus.COMPLETED:
             blocked = True
-    return CoursePath(course=course, enrollment=enrollment, steps=steps, items_digest=digest)
+    return CoursePath(course=course, enrollment=enrollment, steps=steps, items_digest=digest, variant=variant)
 
 
 def catalogue_courses(*, index: Page, user: User) -> list[CoursePage]:
@@ -269,10 +284,17 @@ def dashboard_for(*, user: User, jp_target: int) -> Dashboard:
         and timezone.localtime(e.completed_at).year == this_year
     )
     active_courses = [e.course for e in enrollments if e.status == EnrollmentStatus.ACTIVE]
+    sessions = upcoming_sessions(courses=active_courses)
+    if any(s.course_class_id for s in sessions):
+        # Class-only sessions: only those of one's own class (lms.cohorts).
+        from lms.cohorts.models import ClassMembership
+
+        own = set(ClassMembership.objects.filter(enrollment__in=enrollments).values_list("course_class_id", flat=True))
+        sessions = [s for s in sessions if s.course_class_id is None or s.course_class_id in own]
     return Dashboard(
         active=[r for r in rows if r.enrollment.status == EnrollmentStatus.ACTIVE],
         completed=[r for r in rows if r.enrollment.status == EnrollmentStatus.COMPLETED],
-        upcoming_sessions=upcoming_sessions(courses=active_courses),
+        upcoming_sessions=sessions,
         jp_this_year=jp,
         jp_target=jp_target,
     )
@@ -289,14 +311,17 @@ class ProgressRow:
         return sum(1 for c in self.cells if c is not None and c.status == ProgressStatus.COMPLETED)
 
 
-def course_progress_table(*, course: CoursePage) -> tuple[list[ModulePage | LiveSessionPage], list[ProgressRow]]:
-    """Learners × path steps, for instructors and administrators."""
+def course_progress_table(
+    *, course: CoursePage, course_class_id: int | None = None
+) -> tuple[list[ModulePage | LiveSessionPage], list[ProgressRow]]:
+    """Learners × path steps, for instructors and administrators; withdrawn learners are not in it.
+    `course_class_id`: only that class's members (lms.cohorts)."""
     items = course_items(course=course)
+    enrollments_qs = Enrollment.objects.current().filter(course=course)
+    if course_class_id is not None:
+        enrollments_qs = enrollments_qs.filter(class_membership__course_class_id=course_class_id)
     enrollments = list(
-        Enrollment.objects.current()
-        .filter(course=course)
-        .select_related("user", "user__work_unit")
-        .order_by("user__work_unit__name", "user__full_name")
+        enrollments_qs.select_related("user", "user__work_unit").order_by("user__work_unit__name", "user__full_name")
     )
     cells: dict[tuple[int, int], ItemProgress] = {
         (p.enrollment_id, p.item_id): p for p in ItemProgress.objects.filter(enrollment__course=course)

@@ -54,13 +54,22 @@ def enrollment_create(
         existing.status = EnrollmentStatus.ACTIVE
         existing.source, existing.enrolled_by, existing.enrolled_at = source, enrolled_by, timezone.now()
         existing.save(update_fields=["status", "source", "enrolled_by", "enrolled_at"])
+        _notify_enrollment(existing)
         return existing
     try:
         with transaction.atomic():
-            return Enrollment.objects.create(user=user, course=course, source=source, enrolled_by=enrolled_by)
+            enrollment = Enrollment.objects.create(user=user, course=course, source=source, enrolled_by=enrolled_by)
     except IntegrityError:
         # A concurrent request enrolled the same learner first.
         raise EnrollmentError("already_enrolled", _("Anda sudah terdaftar di pelatihan ini.")) from None
+    _notify_enrollment(enrollment)
+    return enrollment
+
+
+def _notify_enrollment(enrollment: Enrollment) -> None:
+    from lms.notifications.hooks import notify_enrollment  # lazy: notifications depend on lms, not the reverse
+
+    notify_enrollment(enrollment=enrollment)
 
 
 class BulkRowStatus:
@@ -237,9 +246,18 @@ def enrollment_refresh_completion(*, enrollment: Enrollment) -> Enrollment:
     )
     if item_ids and item_ids <= done:
         # JP are recorded now, once: a later edit of the course's JP must not rewrite what was earned.
-        enrollment.status, enrollment.completed_at = EnrollmentStatus.COMPLETED, timezone.now()
-        enrollment.jp_credit = enrollment.course.jp_credit
-        enrollment.save(update_fields=["status", "completed_at", "jp_credit"])
+        completed_at, jp_credit = timezone.now(), enrollment.course.jp_credit
+        # Conditional on the stored status: an enrollment withdrawn since this one was loaded is not completed.
+        if not Enrollment.objects.filter(pk=enrollment.pk, status=EnrollmentStatus.ACTIVE).update(
+            status=EnrollmentStatus.COMPLETED, completed_at=completed_at, jp_credit=jp_credit
+        ):
+            enrollment.refresh_from_db(fields=["status", "completed_at", "jp_credit"])
+            return enrollment
+        enrollment.status, enrollment.completed_at, enrollment.jp_credit = (
+            EnrollmentStatus.COMPLETED,
+            completed_at,
+            jp_credit,
+        )
         certificate_issue(enrollment=enrollment)
     return enrollment
 
@@ -280,6 +298,9 @@ def certificate_issue(*, enrollment: Enrollment, issued_by: User | None = None) 
     existing = Certificate.objects.filter(enrollment=enrollment).first()
     if existing is not None:
         return existing
+    if enrollment.status == EnrollmentStatus.WITHDRAWN:
+        # A withdrawn participant earns no certificate, even if every step was done before withdrawing.
+        raise CertificateError("withdrawn", _("Peserta ini mengundurkan diri; sertifikat tidak diterbitkan."))
     if enrollment.status != EnrollmentStatus.COMPLETED or enrollment.completed_at is None:
         raise CertificateError("not_completed", _("Sertifikat hanya diterbitkan untuk pelatihan yang sudah selesai."))
     user, course = enrollment.user, enrollment.course
@@ -289,7 +310,7 @@ def certificate_issue(*, enrollment: Enrollment, issued_by: User | None = None) 
     # The document is Indonesian whatever language the request that completed the course was in.
     with translation.override(settings.LANGUAGE_CODE):
         programme_name = str(course.get_programme_display())
-    return Certificate.objects.create(
+    certificate = Certificate.objects.create(
         enrollment=enrollment,
         number=certificate_number_format(programme=course.programme, year=year, sequence=sequence),
         programme=course.programme,
@@ -310,6 +331,10 @@ def certificate_issue(*, enrollment: Enrollment, issued_by: User | None = None) 
         course_ends_on=course.ends_on,
         completed_at=enrollment.completed_at,
     )
+    from lms.notifications.hooks import notify_certificate  # lazy: notifications depend on lms
+
+    notify_certificate(certificate=certificate)  # its email is queued after commit
+    return certificate
 
 
 def certificate_revoke(*, certificate: Certificate, by: User, reason: str) -> Certificate:

@@ -1,1 +1,1 @@
-"""Accounts in bulk: the cohort list (CSV/XLSX) validated, previewed and applied in one transaction; activation links."""
+"""Accounts in bulk: the cohort list (CSV/XLSX) validated, previewed, applied at once; activation links."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 
 from django.db import models
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from lms.models.courses import Programme
@@ -78,6 +79,21 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def period_label(self) -> str:
+        """The training period in Indonesian style, the shared month and year said once: "2–6 Desember 2026",
+        "28 November – 2 Desember 2026"; empty when the course had no dates."""
+        start, end = self.course_starts_on, self.course_ends_on
+        if start is None or end is None:
+            return ""
+        if start == end:
+            return date_format(end, "j F Y")
+        if (start.year, start.month) == (end.year, end.month):
+            return f"{start.day}–{date_format(end, 'j F Y')}"
+        if start.year == end.year:
+            return f"{date_format(start, 'j F')} – {date_format(end, 'j F Y')}"
+        return f"{date_format(start, 'j F Y')} – {date_format(end, 'j F Y')}"
 
     @property
     def is_revoked(self) -> bool:

@@ -282,6 +282,20 @@ class ModulePage(RoutablePageMixin, PathItemPage):
         return module_mark_done(request, self)
 
 
+class LiveSessionPageForm(WagtailAdminPageForm):
+    """The session editor: "untuk kelas" offers only the classes of the course the session belongs to."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("course_class")
+        if field is None:
+            return
+        parent = self.parent_page
+        if parent is None and self.instance.pk:
+            parent = self.instance.get_parent()
+        field.queryset = field.queryset.filter(course_id=parent.pk if parent is not None else None)
+
+
 class LiveSessionPage(RoutablePageMixin, PathItemPage):
     """A live session: an online webinar or an offline classroom meeting."""
 
@@ -299,6 +313,16 @@ class LiveSessionPage(RoutablePageMixin, PathItemPage):
         default=80,
         help_text=_("Persentase waktu terjadwal yang harus dihadiri agar dianggap hadir."),
     )
+    # Empty: the whole cohort. Set: only that class's members (and the course's managers) may open or join it.
+    course_class = models.ForeignKey(
+        "cohorts.CourseClass",
+        verbose_name=_("untuk kelas"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sessions",
+        help_text=_("Kosongkan untuk seluruh angkatan."),
+    )
 
     content_panels = [
         *Page.content_panels,
@@ -308,7 +332,9 @@ class LiveSessionPage(RoutablePageMixin, PathItemPage):
         FieldPanel("conference_url"),
         FieldRowPanel([FieldPanel("venue"), FieldPanel("capacity")]),
         FieldRowPanel([FieldPanel("completion_rule"), FieldPanel("attendance_threshold_percent")]),
+        FieldPanel("course_class"),
     ]
+    base_form_class = LiveSessionPageForm
     template = "lms/live_session_page.html"
 
     class Meta:

@@ -8,7 +8,9 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lms.access import user_can_manage_course
+from lms.access import user_can_manage_cohort, user_can_manage_course
+from lms.cohorts.forms import ClassCreateForm
+from lms.cohorts.selectors import course_class_get, course_classes, course_withdrawn_enrollments
 from lms.exports import table_response
 from lms.forms import BulkEnrollmentForm
 from lms.models import CoursePage
@@ -44,7 +46,9 @@ def course_manage(request: HttpRequest, course: CoursePage) -> HttpResponse:
                 messages.success(request, _("%(n)d peserta didaftarkan.") % {"n": report.count("enrolled")})
             else:
                 messages.error(request, report.error or _("Tidak ada yang didaftarkan: perbaiki baris bertanda."))
-    items, rows = course_progress_table(course=course)
+    course_class = course_class_get(course=course, class_id=request.GET.get("kelas"))
+    items, rows = course_progress_table(course=course, course_class_id=course_class.pk if course_class else None)
+    can_manage_cohort = user_can_manage_cohort(request.user, course)
     return _page_response(
         request,
         course,
@@ -56,6 +60,11 @@ def course_manage(request: HttpRequest, course: CoursePage) -> HttpResponse:
             "form": form,
             "report": report,
             "certificates": course_certificates(course=course),
+            "classes": course_classes(course=course),
+            "course_class": course_class,
+            "can_manage_cohort": can_manage_cohort,
+            "class_form": ClassCreateForm() if can_manage_cohort else None,
+            "withdrawn": course_withdrawn_enrollments(course=course) if can_manage_cohort else [],
         },
         status=400 if report is not None and not report.ok else 200,
     )
@@ -65,7 +74,8 @@ def course_progress_csv(request: HttpRequest, course: CoursePage) -> HttpRespons
     denied = _manager_only(request, course)
     if denied:
         return denied
-    items, rows = course_progress_table(course=course)
+    course_class = course_class_get(course=course, class_id=request.GET.get("kelas"))
+    items, rows = course_progress_table(course=course, course_class_id=course_class.pk if course_class else None)
     header = ["NIP", _("Nama"), _("Unit kerja"), _("Status"), _("Selesai"), *[i.title for i in items]]
     body = (
         [

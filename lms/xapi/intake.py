@@ -120,6 +120,11 @@ class IntakeResult:
     attempts: list[ActivityAttempt] = field(default_factory=list)
     passed: bool = False
     module_completed: bool = False
+    # Set when this intake completed the module, so the page updates its status card, progress bar and "next
+    # step" link without a reload (static/siger/h5p/embed.js).
+    progress_percent: int | None = None
+    next_url: str = ""
+    next_title: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         last = self.attempts[-1] if self.attempts else None
@@ -130,6 +135,9 @@ class IntakeResult:
             "last_percent": last.percent if last else None,
             "passed": self.passed,
             "module_completed": self.module_completed,
+            "progress_percent": self.progress_percent,
+            "next_url": self.next_url,
+            "next_title": self.next_title,
             "max_batch": MAX_BATCH,
         }
 
@@ -404,6 +412,22 @@ def _result_update(
         enrollment = Enrollment.objects.current().filter(pk=enrollment_id).first()
         if enrollment is not None:
             result.module_completed = module_complete_if_passed(enrollment=enrollment, module=placement.module)
+            if result.module_completed:
+                _standing_after_completion(result=result, enrollment=enrollment, module=placement.module)
+
+
+def _standing_after_completion(*, result: IntakeResult, enrollment: Enrollment, module: ModulePage) -> None:
+    """The learner's course progress and the step after this module, read once the module is complete (rare:
+    once per module and learner, so the path's queries do not weigh on ordinary statements)."""
+    from lms.selectors import course_path
+
+    path = course_path(course=module.get_parent().specific, enrollment=enrollment)
+    result.progress_percent = path.percent
+    step = path.step_for(module.pk)
+    index = path.steps.index(step) if step else -1
+    following = path.steps[index + 1] if 0 <= index < len(path.steps) - 1 else None
+    if following is not None and not following.locked:
+        result.next_url, result.next_title = following.url, following.page.title
 
 
 def module_complete_if_passed(*, enrollment: Enrollment, module: ModulePage) -> bool:

@@ -19,6 +19,40 @@
     });
   }
 
+  // The module's status card, progress bar and "next step" link, from the intake's answer: no reload needed.
+  function moduleCompleted(data) {
+    var card = document.getElementById("module-status");
+    if (!card) return;
+    var rule = document.getElementById("module-rule");
+    if (rule) {
+      var badge = document.createElement("p");
+      badge.className = "badge ok";
+      badge.textContent = card.dataset.doneText || "Selesai";
+      rule.replaceWith(badge);
+      var note = document.createElement("p");
+      note.textContent = card.dataset.completedText || "";
+      badge.after(note);
+    }
+    if (typeof data.progress_percent === "number") {
+      var bar = card.querySelector(".progress");
+      if (bar) {
+        bar.setAttribute("aria-valuenow", String(data.progress_percent));
+        var fill = bar.querySelector("span");
+        if (fill) fill.style.width = data.progress_percent + "%";
+      }
+      var text = card.querySelector(".progress-text");
+      if (text) text.textContent = (card.dataset.progressLabel || "Kemajuan") + ": " + data.progress_percent + "%";
+    }
+    var next = document.getElementById("step-next");
+    if (next && data.next_url && next.tagName !== "A") {
+      var link = document.createElement("a");
+      link.id = "step-next";
+      link.href = data.next_url;
+      link.textContent = data.next_title + " →";
+      next.replaceWith(link);
+    }
+  }
+
   function setup(box) {
     var frame = box.querySelector("iframe");
     var status = box.querySelector(".h5p-status");
@@ -89,6 +123,7 @@
           if (data.module_completed) status.textContent = "Aktivitas lulus. Modul selesai!";
           else if (data.passed) status.textContent = "Aktivitas lulus.";
           else if (data.last_percent !== null) status.textContent = "Nilai: " + data.last_percent + "%";
+          if (data.module_completed) moduleCompleted(data);
           box.dataset.lastResult = JSON.stringify(data);
         } else if ((reply.status === 400 || reply.status === 409) && Array.isArray(data.rejected) && data.rejected.length) {
           // The server names each statement it refuses; only those are dropped, the rest is sent again at once.
