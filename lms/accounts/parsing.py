@@ -26,6 +26,8 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
 _LOOKUP = {alias.replace("/", ""): field for field, aliases in HEADER_ALIASES.items() for alias in aliases}
 REQUIRED = ("nip", "name")
 MAX_ROWS = 20000
+MAX_COLUMNS = 64  # the BKN/SIMPEG layout has about ten
+MAX_TITLE_ROWS = 10  # title lines allowed above the header row (table_parse looks in the first ten)
 
 
 def header_key(text: str) -> str:
@@ -69,11 +71,20 @@ def _xlsx_rows(data: bytes) -> list[list[str]]:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged or foreign file
         raise ValidationError(_("Berkas XLSX tidak dapat dibaca.")) from error
+    rows: list[list[str]] = []
     try:
         sheet = workbook.worksheets[0]
-        return [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+        # An XLSX is a zip: a few MB can unpack to millions of cells. Read lazily, bounded in rows and columns, so
+        # that an oversized sheet is refused by table_parse's row limit instead of filling memory first.
+        for row in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
+            rows.append([_cell(value) for value in row])
+            if len(rows) > MAX_ROWS + MAX_TITLE_ROWS:
+                break
+    except Exception as error:  # a damaged sheet fails while it is read, not only when it is opened
+        raise ValidationError(_("Berkas XLSX tidak dapat dibaca.")) from error
     finally:
         workbook.close()
+    return rows
 
 
 def table_parse(*, data: bytes, filename: str) -> list[dict]:
