@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "lms.cohorts",
     "lms.assignments",
     "lms.notifications",
+    "lms.competence",
     "lms.sso",
     "content",
     "live",
@@ -346,11 +347,23 @@ if env_bool("SIGER_PRODUCTION") or not all(host_is_local(host) for host in ALLOW
 
 # --- Domain defaults (configurable, see ../shared/ASN.md) ------------------------------------------------
 SIGER_JP_TARGET_PER_YEAR = int(os.environ.get("SIGER_JP_TARGET_PER_YEAR", "20"))
+# PPPK: JP per contract year (ASN.md: "up to 24 JP per contract year"; verify against the current rule).
+SIGER_PPPK_JP_TARGET = int(os.environ.get("SIGER_PPPK_JP_TARGET", "24"))
+# The IP ASN competence score the estimate is set against (Lampung, 2023).
+SIGER_IPASN_COMPETENCE_BASELINE = os.environ.get("SIGER_IPASN_COMPETENCE_BASELINE", "26.53")
 SIGER_MINUTES_PER_JP = int(os.environ.get("SIGER_MINUTES_PER_JP", "45"))
 # The agency named on certificates (copied into each one when it is issued).
 SIGER_CERTIFICATE_ISSUER = os.environ.get(
     "SIGER_CERTIFICATE_ISSUER", "Badan Pengembangan Sumber Daya Manusia Provinsi Lampung"
 )
+# Who signs a certificate when its course names nobody (CoursePage.signer_*): the head of the agency.
+SIGER_CERTIFICATE_SIGNER_NAME = os.environ.get("SIGER_CERTIFICATE_SIGNER_NAME", "")
+SIGER_CERTIFICATE_SIGNER_TITLE = os.environ.get(
+    "SIGER_CERTIFICATE_SIGNER_TITLE", "Kepala Badan Pengembangan Sumber Daya Manusia Provinsi Lampung"
+)
+SIGER_CERTIFICATE_SIGNER_NIP = os.environ.get("SIGER_CERTIFICATE_SIGNER_NIP", "")
+# Assignment uploads: the largest file an assignment may accept (each assignment sets its own limit below it).
+SIGER_ASSIGNMENT_MAX_MB = int(os.environ.get("SIGER_ASSIGNMENT_MAX_MB", "20"))
 
 LOGGING = {
     "version": 1,
@@ -383,6 +396,9 @@ TASKS = {
     },
 }
 SIGER_NOTIFICATION_RETRY_SECONDS = int(os.environ.get("SIGER_NOTIFICATION_RETRY_SECONDS", "60"))
+# Reminder scan (sessions within the hour, assignments due within 24 h): at most once per this many seconds, started
+# by a finished request (embedded default) or by `manage.py notifications_scan --loop` (Procfile "scheduler"). 0: off.
+SIGER_NOTIFICATION_SCAN_SECONDS = int(os.environ.get("SIGER_NOTIFICATION_SCAN_SECONDS", "300"))
 
 # --- SSO (OpenID Connect: the province's identity provider, Lampung-In) ---
 # Offered only when SIGER_OIDC_ISSUER and SIGER_OIDC_CLIENT_ID are set; the local NIP/email login always stays.

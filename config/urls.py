@@ -33,14 +33,17 @@ urlpatterns = [
     path("", include("lms.assignments.urls")),
     path("", include("lms.notifications.urls")),
     path("", include("lms.sso.urls")),
+    path("", include("lms.competence.urls")),
 ]
+# Media that only a view may hand out, after its access check: documents, H5P content, assignment files, learning
+# evidence, certificate PDFs.
+PRIVATE_MEDIA = ("documents/", "h5p/", "assignments/", "competence/", "certificates/")
 if settings.DEBUG and not getattr(settings, "AWS_STORAGE_BUCKET_NAME", ""):
     # Local media in the embedded default only (as django.conf.urls.static did); with S3 the bucket serves them.
-    # Documents and H5P content are not among them: they are served only through documents/ and the player host,
-    # after the access check.
+    private = "|".join(re.escape(prefix) for prefix in PRIVATE_MEDIA)
     urlpatterns.append(
         re_path(
-            rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?!documents/|h5p/)(?P<path>.*)$",
+            rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?!{private})(?P<path>.*)$",
             serve_static,
             {"document_root": settings.MEDIA_ROOT},
         )

@@ -36,6 +36,7 @@ LOWER_HAND = "hand.lower"
 # --- Bus messages (bytes: one kind byte, then the payload) --------------------------------------------------
 BUS_FRAME = b"F"
 BUS_PRESENCE_CHANGED = b"P"
+BUS_ACCESS_RECHECK = b"A"  # someone's access changed (an enrollment withdrawn or moved): re-check the room now
 
 # --- Close codes ------------------------------------------------------------------------------------------
 CLOSE_SLOW_READER = 4008  # the member's outbox overflowed; it reconnects and catches up
@@ -54,8 +55,12 @@ def hello(*, fields: dict[str, Any], presence_json: str) -> str:
     return encode({"type": HELLO, **fields})[:-1] + ',"presence":' + presence_json + "}"
 
 
-def participant_payload(*, user_id: int, name: str, work_unit: str, is_moderator: bool) -> dict[str, Any]:
-    return {"id": user_id, "name": name, "opd": work_unit, "role": "moderator" if is_moderator else "learner"}
+def participant_payload(
+    *, user_id: int, name: str, work_unit: str, is_moderator: bool, course_class_id: int | None = None
+) -> dict[str, Any]:
+    """`kelas`: the learner's class in the course (lms.cohorts), for the moderator's class filter; 0 for none."""
+    role = "moderator" if is_moderator else "learner"
+    return {"id": user_id, "name": name, "opd": work_unit, "role": role, "kelas": course_class_id or 0}
 
 
 def message_payload(message) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import time
 from collections import deque
@@ -22,7 +23,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 
 from live import events
-from live.bus import Bus, BusUnavailable, LocalBus, RedisBus
+from live.bus import Bus, BusUnavailable, LocalBus, RedisBus, room_channel
 from live.limits import LocalLimits, RedisLimits, Slot, limits_for_url
 from live.selectors import (
     access_recheck_seconds,
@@ -272,6 +273,8 @@ class Hub:
             room.deliver({"type": "websocket.send", "text": data[1:].decode()})
         elif kind == events.BUS_PRESENCE_CHANGED:
             room.presence_changed()
+        elif kind == events.BUS_ACCESS_RECHECK:
+            asyncio.ensure_future(self._room_access_recheck_logged(session_id, room))
 
     def bus_lost(self) -> None:
         """Messages may have been lost between processes: every local socket reconnects and catches up."""
@@ -324,14 +327,25 @@ class Hub:
         for session_id, room in list(self.rooms.items()):
             if now - room.access_checked_at < access_recheck_seconds() or not room.members:
                 continue
-            room.access_checked_at = now
-            refused = await database_sync_to_async(room_members_refused)(
-                session_id=session_id, user_ids={m.user_id for m in room.members}
-            )
-            for member in [m for m in room.members if m.user_id in refused]:
-                member.kick(events.CLOSE_ACCESS_REVOKED)
-                # Not waiting for the client's closing handshake: the interval ends now.
-                await self._member_remove(session_id, member)
+            await self._room_access_recheck(session_id, room)
+
+    async def _room_access_recheck_logged(self, session_id: int, room: Room) -> None:
+        try:
+            await self._room_access_recheck(session_id, room)
+        except Exception:  # the periodic check tries again
+            logger.exception("access re-check failed for room %s", session_id)
+
+    async def _room_access_recheck(self, session_id: int, room: Room) -> None:
+        room.access_checked_at = time.monotonic()
+        if not room.members:
+            return
+        refused = await database_sync_to_async(room_members_refused)(
+            session_id=session_id, user_ids={m.user_id for m in room.members}
+        )
+        for member in [m for m in room.members if m.user_id in refused]:
+            member.kick(events.CLOSE_ACCESS_REVOKED)
+            # Not waiting for the client's closing handshake: the interval ends now.
+            await self._member_remove(session_id, member)
 
 
 _hubs: dict[asyncio.AbstractEventLoop, Hub] = {}
@@ -352,3 +366,34 @@ def hub_get() -> Hub:
             del _hubs[old]
         hub = _hubs[loop] = Hub(_bus_for, limits_for_url(settings.REDIS_URL))
     return hub
+
+
+def rooms_access_recheck(*, course_id: int) -> None:
+    """From synchronous code, after a commit that took someone's access away (lms.cohorts: a withdrawal or a
+    move): every open room of the course re-checks its members now, on every server process, instead of at the
+    next periodic check. The rooms decide from the database, so the message carries no user."""
+    from lms.models import CoursePage, LiveSessionPage
+
+    course = CoursePage.objects.filter(pk=course_id).first()
+    if course is None:
+        return
+    session_ids = list(LiveSessionPage.objects.child_of(course).values_list("pk", flat=True))
+    if settings.REDIS_URL:
+        import redis
+
+        client = redis.Redis.from_url(settings.REDIS_URL)
+        try:
+            for session_id in session_ids:
+                client.publish(room_channel(session_id), events.BUS_ACCESS_RECHECK)
+        finally:
+            client.close()
+        return
+    # The embedded default: the rooms are in this process, on the event loop(s) serving the sockets. A fresh
+    # context: the caller's (a sync view under asgiref) marks its thread as busy, and the re-check's own
+    # database call would then refuse to run ("would deadlock").
+    for loop, hub in list(_hubs.items()):
+        if not loop.is_closed():
+            for session_id in session_ids:
+                loop.call_soon_threadsafe(
+                    hub.deliver, session_id, events.BUS_ACCESS_RECHECK, context=contextvars.Context()
+                )

@@ -100,13 +100,34 @@ def presence_list(*, session_id: int, ttl_seconds: int) -> dict[int, dict[str, A
         .values_list("user_id", "user__full_name", "user__nip", "user__work_unit__name", "is_moderator")
     )
     present: dict[int, dict[str, Any]] = {}
+    rows = list(rows)
+    classes = _present_classes(session_id=session_id, user_ids={row[0] for row in rows}) if rows else {}
     for user_id, full_name, nip, work_unit, is_moderator in rows:
         known = present.get(user_id)
         if known is None or (is_moderator and known["role"] != "moderator"):
             present[user_id] = events.participant_payload(
-                user_id=user_id, name=full_name or nip, work_unit=work_unit or "", is_moderator=is_moderator
+                user_id=user_id,
+                name=full_name or nip,
+                work_unit=work_unit or "",
+                is_moderator=is_moderator,
+                course_class_id=classes.get(user_id),
             )
     return present
+
+
+def _present_classes(*, session_id: int, user_ids: set[int]) -> dict[int, int]:
+    """user id -> class id (lms.cohorts) in the session's course, for those in a class."""
+    from lms.cohorts.models import ClassMembership
+
+    path = LiveSessionPage.objects.filter(pk=session_id).values_list("path", flat=True).first()
+    if path is None:
+        return {}
+    course_path = path[: -LiveSessionPage.steplen]
+    return dict(
+        ClassMembership.objects.filter(
+            course_class__course__path=course_path, enrollment__user_id__in=user_ids
+        ).values_list("enrollment__user_id", "course_class_id")
+    )
 
 
 def attendance_seconds(
@@ -152,14 +173,19 @@ class AttendanceRow:
         return bool(self.attendance and self.attendance.attended)
 
 
-def attendance_report(*, session: LiveSessionPage) -> list[AttendanceRow]:
-    """Every enrolled learner and everyone else who came, by name, with minutes and verdict."""
+def attendance_report(*, session: LiveSessionPage, course_class_ids: list[int] | None = None) -> list[AttendanceRow]:
+    """Every enrolled learner and everyone else who came, by name, with minutes and verdict. `course_class_ids`:
+    only the learners of those classes (lms.cohorts)."""
     course = session.get_parent()
     expected = Enrollment.objects.current().filter(course_id=course.pk)
     if session.course_class_id:  # a class-only session expects only that class
         expected = expected.filter(class_membership__course_class_id=session.course_class_id)
+    if course_class_ids is not None:
+        expected = expected.filter(class_membership__course_class_id__in=course_class_ids)
     enrolled = set(expected.values_list("user_id", flat=True))
     by_user = {a.user_id: a for a in Attendance.objects.filter(session=session)}
+    if course_class_ids is not None:  # those who came from outside the classes are not in a class's report
+        by_user = {user_id: a for user_id, a in by_user.items() if user_id in enrolled}
     sources: dict[int, set[str]] = {}
     for user_id, source in PresenceInterval.objects.filter(session=session).values_list("user_id", "source"):
         sources.setdefault(user_id, set()).add(source)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import time
 
-import qrcode
-import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -19,8 +17,10 @@ from live import services
 from live.opening import room_may_enter, room_opens_at, room_state
 from live.selectors import attendance_report
 from lms.access import user_can_join_session, user_can_moderate_session
+from lms.cohorts.selectors import course_classes, progress_class_filter, user_teaches_classes
 from lms.exports import table_response
 from lms.models import LiveSessionPage, SessionKind, User
+from lms.qr import qr_svg
 
 
 def _session(session_id: int) -> LiveSessionPage:
@@ -35,7 +35,7 @@ def _forbidden(request: HttpRequest, session: LiveSessionPage) -> TemplateRespon
 def _checkin_qr(request: HttpRequest, session: LiveSessionPage) -> dict[str, object]:
     code = services.checkin_code(session_id=session.pk)
     url = request.build_absolute_uri(reverse("live:checkin", args=[session.pk])) + f"?kode={code}"
-    svg = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8).to_string(encoding="unicode")
+    svg = qr_svg(url, scale=8)
     window = services.CHECKIN_WINDOW_SECONDS
     return {"code": code, "svg": svg, "seconds_left": window - int(time.time()) % window}
 
@@ -64,6 +64,10 @@ def room(request: HttpRequest, session_id: int) -> HttpResponse:
             "me": request.user.pk,
             "codeUrl": reverse("live:checkin_code", args=[session.pk]) if is_moderator else "",
         },
+        # the moderator's filter of the participant list (a class-only session is one class already)
+        "room_classes": course_classes(course=session.get_parent().specific)
+        if is_moderator and not session.course_class_id
+        else [],
     }
     if is_moderator and session.kind == SessionKind.CLASSROOM:
         context["checkin"] = _checkin_qr(request, session)
@@ -107,15 +111,25 @@ def _moderated_session(request: HttpRequest, session_id: int) -> LiveSessionPage
     return session
 
 
+def _class_param(request: HttpRequest, session: LiveSessionPage) -> str | None:
+    """?kelas= of the attendance report; a class-only session is already one class's."""
+    return "" if session.course_class_id else request.GET.get("kelas")
+
+
 @login_required
 @require_GET
 def report(request: HttpRequest, session_id: int) -> HttpResponse:
     session = _moderated_session(request, session_id)
+    course = session.get_parent().specific
+    class_filter = progress_class_filter(course=course, user=request.user, value=_class_param(request, session))
     context = {
         "page": session,
-        "course": session.get_parent().specific,
-        "rows": attendance_report(session=session),
+        "course": course,
+        "rows": attendance_report(session=session, course_class_ids=class_filter.class_ids),
         "is_classroom": session.kind == SessionKind.CLASSROOM,
+        "classes": [] if session.course_class_id else course_classes(course=course),
+        "class_filter": class_filter,
+        "teaches_classes": user_teaches_classes(course=course, user=request.user),
     }
     return TemplateResponse(request, "live/report.html", context)
 
@@ -124,6 +138,9 @@ def report(request: HttpRequest, session_id: int) -> HttpResponse:
 @require_GET
 def report_csv(request: HttpRequest, session_id: int) -> HttpResponse:
     session = _moderated_session(request, session_id)
+    class_filter = progress_class_filter(
+        course=session.get_parent().specific, user=request.user, value=_class_param(request, session)
+    )
     rows = (
         [
             row.user.nip,
@@ -134,7 +151,7 @@ def report_csv(request: HttpRequest, session_id: int) -> HttpResponse:
             "; ".join(row.sources),
             row.attendance.override_reason if row.attendance else "",
         ]
-        for row in attendance_report(session=session)
+        for row in attendance_report(session=session, course_class_ids=class_filter.class_ids)
     )
     fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
     return table_response(

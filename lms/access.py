@@ -9,7 +9,17 @@ from enum import Enum
 from django.contrib.contenttypes.models import ContentType
 from wagtail.models import Page, ReferenceIndex
 
-from lms.models import Certificate, CourseIndexPage, CoursePage, LiveSessionPage, ModulePage, Role, User
+from lms.models import (
+    Certificate,
+    CourseIndexPage,
+    CoursePage,
+    EnrollmentStatus,
+    LiveSessionPage,
+    ModulePage,
+    PathItemPage,
+    Role,
+    User,
+)
 from lms.selectors import CoursePath, course_path, enrollment_get
 
 
@@ -71,6 +81,33 @@ def user_can_moderate_session(user: User, session: LiveSessionPage) -> bool:
     return user_can_manage_course(user, session.get_parent().specific)
 
 
+def user_can_grade_assignment(user: User, assignment) -> bool:
+    """Grading an assignment (queue, grade, ZIP of submissions) is for those who manage its course."""
+    return user_can_manage_course(user, CoursePage.objects.get(pk=assignment.get_parent().pk))
+
+
+def user_can_open_submission(user: User, submission) -> bool:
+    """A submission (its files, its grades' returned files) is for its members while their enrollment is current
+    (the learner, or every member of the study group), and for those who grade the assignment."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if any(e.user_id == user.pk and e.status != EnrollmentStatus.WITHDRAWN for e in submission.member_enrollments()):
+        return True
+    return user_can_grade_assignment(user, submission.assignment)
+
+
+def user_managed_course_ids(user: User) -> set[int] | None:
+    """The courses user_can_manage_course answers yes for, as ids: None means every course (administrators)."""
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    if user.is_administrator:
+        return None
+    if not user.is_instructor:
+        return set()
+    through = CoursePage.instructors.through
+    return set(through.objects.filter(user_id=user.pk).values_list("coursepage_id", flat=True))
+
+
 def user_can_manage_cohort(user: User, course: CoursePage) -> bool:
     """Classes, class membership, withdrawals and reinstatements: administrators only. A withdrawal ends a
     civil servant's training record (JP, certificate), an administrative decision the course's instructors
@@ -128,7 +165,7 @@ def user_can_open_document(user: User, document) -> bool:
     for page in Page.objects.live().filter(pk__in=page_ids).specific():
         if isinstance(page, CourseIndexPage | CoursePage):
             return True
-        if isinstance(page, ModulePage | LiveSessionPage):
+        if isinstance(page, PathItemPage):  # a module, a live session or an assignment (its attachments)
             course = page.get_parent().specific
             if user_can_manage_course(user, course) or (
                 user.is_authenticated and user_can_open_item(user, page, course=course)
@@ -173,3 +210,45 @@ def user_can_import_accounts(user: User) -> bool:
 def user_can_read_notification(user: User, notification) -> bool:
     """A notification is for the person it was sent to, and nobody else (administrators included)."""
     return user.is_authenticated and user.is_active and notification.user_id == user.pk
+
+
+def user_unit_scope(user: User, *kinds: str) -> set[int] | None:
+    """The OPDs a person acts for through an OPD-scoped role (lms.competence.UnitRole) of one of `kinds`:
+    None means every OPD (administrators, BPSDM), an empty set none."""
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    if user.is_administrator:
+        return None
+    from lms.competence.models import UnitRole
+
+    return set(UnitRole.objects.filter(user=user, kind__in=kinds).values_list("work_unit_id", flat=True))
+
+
+def user_can_verify_learning(user: User, work_unit_id: int | None) -> bool:
+    """Approving or rejecting learning done outside Siger: BPSDM, or the verifier of the learner's OPD."""
+    scope = user_unit_scope(user, "verifier")
+    return scope is None or (work_unit_id is not None and work_unit_id in scope)
+
+
+def user_can_manage_competence_settings(user: User) -> bool:
+    """JP conversions, OPD roles, ASN profiles, IP ASN points and SIASN columns (Wagtail admin): BPSDM only."""
+    return user.is_authenticated and user.is_active and user.is_administrator
+
+
+def user_can_verify_entry(user: User, entry) -> bool:
+    """Deciding on one submitted entry (lms.competence LedgerEntry): as user_can_verify_learning for the OPD the
+    entry was submitted from, and never one's own."""
+    return entry.user_id != user.pk and user_can_verify_learning(user, entry.work_unit_id)
+
+
+def user_can_open_learning_evidence(user: User, entry) -> bool:
+    """A submitted entry's evidence: its learner, and whoever may verify entries of its OPD."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return entry.user_id == user.pk or user_can_verify_learning(user, entry.work_unit_id)
+
+
+def user_can_view_unit_compliance(user: User, work_unit_id: int | None) -> bool:
+    """One OPD's JP compliance and its people's records: BPSDM, the OPD's head and its verifiers."""
+    scope = user_unit_scope(user, "head", "verifier")
+    return scope is None or (work_unit_id is not None and work_unit_id in scope)

@@ -184,6 +184,10 @@ def _pka_course(index: CourseIndexPage, instructor: User) -> CoursePage:
         "unit kerjanya, bersama coach dan mentor.</p>",
         starts_on=today - datetime.timedelta(days=14),
         ends_on=today + datetime.timedelta(days=60),
+        # A placeholder official (the demo names no real person); SIGER_CERTIFICATE_SIGNER_* is the agency default.
+        signer_name="Nama Pejabat Penanda Tangan (contoh)",
+        signer_title="Kepala Badan Pengembangan Sumber Daya Manusia Provinsi Lampung",
+        signer_nip="197501012000031001",
     )
     course.instructors.add(instructor)
     course.save_revision().publish()
@@ -308,9 +312,15 @@ def demo_seed() -> DemoLogins:
     from lms.cohorts.demo import demo_seed_cohorts
 
     demo_seed_cohorts(course=pka, administrator=admin, instructor=instructor)
+    from lms.assignments.demo import demo_seed_assignments
+
+    demo_seed_assignments(course=pka, instructor=instructor)
     from lms.notifications.demo import demo_seed_notifications
 
     demo_seed_notifications(learner=learners[0])
+    from lms.competence.demo import demo_seed_competence
+
+    demo_seed_competence(learners=learners, administrator=admin, opds=OPDS)
     return DemoLogins(administrator=admin, instructor=instructor, learners=learners)
 
 

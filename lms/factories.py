@@ -9,6 +9,7 @@ import factory
 from django.utils import timezone
 from wagtail.models import Page
 
+from lms.assignments.models import DEFAULT_FILE_KINDS, AssignmentPage, GroupMode, SubmissionMode
 from lms.models import (
     CompletionRule,
     CourseIndexPage,
@@ -126,6 +127,24 @@ class LiveSessionPageFactory(_PageFactory):
     starts_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=3))
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=2))
     conference_url = "https://meet.example.org/siger"
+
+
+class AssignmentPageFactory(_PageFactory):
+    class Meta:
+        model = AssignmentPage
+
+    title = factory.Sequence(lambda n: f"Tugas {n}")
+    slug = factory.Sequence(lambda n: f"tugas-{n}")
+    completion_rule = CompletionRule.GRADED
+    instructions = "<p>Unggah rancangan aktualisasi Anda.</p>"
+    due_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=7))
+    late_until = None
+    submission_mode = SubmissionMode.FILE
+    accepted_types = DEFAULT_FILE_KINDS
+    max_file_mb = 10
+    max_files = 3
+    group_mode = GroupMode.INDIVIDUAL
+    pass_mark = 70
 
 
 class EnrollmentFactory(factory.django.DjangoModelFactory):

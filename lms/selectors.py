@@ -6,16 +6,19 @@ import datetime
 import hashlib
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import reduce
 from operator import or_
 
 from django.core.cache import caches
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.utils import timezone
 from wagtail.models import Page
 
+from lms.competence.jp import jp_total, year_bounds
 from lms.models import (
     Certificate,
+    CompletionRule,
     CoursePage,
     Enrollment,
     EnrollmentStatus,
@@ -60,6 +63,10 @@ class PathStep:
     def is_live_session(self) -> bool:
         return isinstance(self.page, LiveSessionPage)
 
+    @property
+    def is_assignment(self) -> bool:
+        return self.page.completion_rule == CompletionRule.GRADED
+
 
 @dataclass
 class CoursePath:
@@ -99,9 +106,16 @@ class CoursePath:
 def _course_items_query(course: CoursePage) -> list[ModulePage | LiveSessionPage]:
     # Per step type rather than through Page.specific(), so that the heavy rich fields (a module's
     # StreamField body) stay unloaded: the path never shows them.
+    from lms.assignments.models import AssignmentPage  # a step type of its own area (lms.assignments)
+
     modules = ModulePage.objects.child_of(course).live().defer("body", "search_description")
     sessions = LiveSessionPage.objects.child_of(course).live().defer("description", "search_description")
-    return sorted([*modules, *sessions], key=lambda page: page.path)
+    assignments = (
+        AssignmentPage.objects.child_of(course)
+        .live()
+        .defer("instructions", "rubric", "attachments", "search_description")
+    )
+    return sorted([*modules, *sessions, *assignments], key=lambda page: page.path)
 
 
 def _course_items_cached(course: CoursePage) -> tuple[str, list[ModulePage | LiveSessionPage]]:
@@ -198,7 +212,9 @@ def course_item_counts(*, courses: list[CoursePage]) -> dict[int, int]:
     """How many live steps each course has, in one query."""
     if not courses:
         return {}
-    step_types = [ModulePage, LiveSessionPage]
+    from lms.assignments.models import AssignmentPage
+
+    step_types = [ModulePage, LiveSessionPage, AssignmentPage]
     paths = Page.objects.live().type(*step_types).filter(_children_filter(courses)).values_list("path", flat=True)
     by_path = {c.path: c.pk for c in courses}
     counts = dict.fromkeys(by_path.values(), 0)
@@ -236,18 +252,12 @@ class Dashboard:
     active: list[DashboardCourse]
     completed: list[DashboardCourse]
     upcoming_sessions: list[LiveSessionPage]
-    jp_this_year: int
+    jp_this_year: Decimal
     jp_target: int
 
     @property
     def jp_percent(self) -> int:
         return min(100, round(100 * self.jp_this_year / self.jp_target)) if self.jp_target else 100
-
-
-def jp_earned(*, user: User, year: int) -> int:
-    """JP a learner earned in a year: the JP recorded when each course completed in it was completed."""
-    total = Enrollment.objects.filter(user=user).completed_in_year(year).aggregate(jp=Sum("jp_credit"))["jp"]
-    return total or 0
 
 
 def upcoming_sessions(*, courses: list[CoursePage], now: datetime.datetime | None = None) -> list[LiveSessionPage]:
@@ -275,14 +285,8 @@ def dashboard_for(*, user: User, jp_target: int) -> Dashboard:
         DashboardCourse(enrollment=e, total=totals.get(e.course_id, 0), completed=completed_counts.get(e.pk, 0))
         for e in enrollments
     ]
-    this_year = timezone.localdate().year
-    jp = sum(
-        e.jp_credit or 0
-        for e in enrollments
-        if e.status == EnrollmentStatus.COMPLETED
-        and e.completed_at
-        and timezone.localtime(e.completed_at).year == this_year
-    )
+    start, end = year_bounds(timezone.localdate().year)
+    jp = jp_total(user_id=user.pk, start=start, end=end)
     active_courses = [e.course for e in enrollments if e.status == EnrollmentStatus.ACTIVE]
     sessions = upcoming_sessions(courses=active_courses)
     if any(s.course_class_id for s in sessions):
@@ -312,14 +316,16 @@ class ProgressRow:
 
 
 def course_progress_table(
-    *, course: CoursePage, course_class_id: int | None = None
+    *, course: CoursePage, course_class_id: int | None = None, course_class_ids: list[int] | None = None
 ) -> tuple[list[ModulePage | LiveSessionPage], list[ProgressRow]]:
     """Learners × path steps, for instructors and administrators; withdrawn learners are not in it.
-    `course_class_id`: only that class's members (lms.cohorts)."""
+    `course_class_id`: only that class's members; `course_class_ids`: only those classes' (lms.cohorts)."""
     items = course_items(course=course)
     enrollments_qs = Enrollment.objects.current().filter(course=course)
     if course_class_id is not None:
         enrollments_qs = enrollments_qs.filter(class_membership__course_class_id=course_class_id)
+    if course_class_ids is not None:
+        enrollments_qs = enrollments_qs.filter(class_membership__course_class_id__in=course_class_ids)
     enrollments = list(
         enrollments_qs.select_related("user", "user__work_unit").order_by("user__work_unit__name", "user__full_name")
     )
@@ -348,41 +354,3 @@ def certificate_get_by_code(*, code: str) -> Certificate | None:
 def course_certificates(*, course: CoursePage) -> list[Certificate]:
     """The certificates issued for a course, in number order, for its managers."""
     return list(Certificate.objects.filter(enrollment__course=course).order_by("year", "sequence"))
-
-
-@dataclass
-class WorkUnitJp:
-    name: str
-    members: int
-    reached_target: int
-    total_jp: int
-
-    @property
-    def average_jp(self) -> float:
-        return round(self.total_jp / self.members, 1) if self.members else 0.0
-
-    @property
-    def percent_reached(self) -> int:
-        return round(100 * self.reached_target / self.members) if self.members else 0
-
-
-def work_unit_jp_report(*, year: int, jp_target: int) -> list[WorkUnitJp]:
-    """Per OPD: how many ASN, how many reached the yearly JP target through completed courses, JP in all."""
-    from lms.models import Role, WorkUnit
-
-    per_user = dict(
-        Enrollment.objects.completed_in_year(year)
-        .values_list("user_id")
-        .annotate(jp=Sum("jp_credit"))
-        .values_list("user_id", "jp")
-    )
-    rows: dict[int | None, WorkUnitJp] = {
-        unit.pk: WorkUnitJp(name=unit.name, members=0, reached_target=0, total_jp=0) for unit in WorkUnit.objects.all()
-    }
-    for user_id, unit_id in User.objects.filter(role=Role.LEARNER, is_active=True).values_list("pk", "work_unit_id"):
-        row = rows.setdefault(unit_id, WorkUnitJp(name="–", members=0, reached_target=0, total_jp=0))
-        jp = per_user.get(user_id) or 0
-        row.members += 1
-        row.total_jp += jp
-        row.reached_target += jp >= jp_target
-    return sorted((r for r in rows.values() if r.members), key=lambda r: (r.percent_reached, r.name))

@@ -12,6 +12,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from lms.certificates.numbers import DEFAULT_FORMAT as DEFAULT_NUMBER_FORMAT
+from lms.certificates.numbers import number_format_validate, number_render
+from lms.certificates.selectors import certificate_programme_settings_get, certificate_signer_for
+from lms.competence.services import ledger_record_completion, ledger_reverse_certificate
+from lms.events import CERTIFICATE_ISSUED, ENROLLMENT_CREATED, emit
 from lms.models import (
     Certificate,
     CertificateSequence,
@@ -28,7 +33,7 @@ from lms.models import (
     User,
 )
 from lms.nip import nip_validate
-from lms.selectors import course_items
+from lms.selectors import course_path
 
 
 class EnrollmentError(Exception):
@@ -54,7 +59,7 @@ def enrollment_create(
         existing.status = EnrollmentStatus.ACTIVE
         existing.source, existing.enrolled_by, existing.enrolled_at = source, enrolled_by, timezone.now()
         existing.save(update_fields=["status", "source", "enrolled_by", "enrolled_at"])
-        _notify_enrollment(existing)
+        emit(ENROLLMENT_CREATED, enrollment=existing)
         return existing
     try:
         with transaction.atomic():
@@ -62,14 +67,8 @@ def enrollment_create(
     except IntegrityError:
         # A concurrent request enrolled the same learner first.
         raise EnrollmentError("already_enrolled", _("Anda sudah terdaftar di pelatihan ini.")) from None
-    _notify_enrollment(enrollment)
+    emit(ENROLLMENT_CREATED, enrollment=enrollment)
     return enrollment
-
-
-def _notify_enrollment(enrollment: Enrollment) -> None:
-    from lms.notifications.hooks import notify_enrollment  # lazy: notifications depend on lms, not the reverse
-
-    notify_enrollment(enrollment=enrollment)
 
 
 class BulkRowStatus:
@@ -78,8 +77,9 @@ class BulkRowStatus:
     INVALID_NIP = "invalid_nip"
     UNKNOWN_NIP = "unknown_nip"
     DUPLICATE = "duplicate"
+    INVALID_CLASS = "invalid_class"
 
-    ERRORS = frozenset({INVALID_NIP, UNKNOWN_NIP, DUPLICATE})
+    ERRORS = frozenset({INVALID_NIP, UNKNOWN_NIP, DUPLICATE, INVALID_CLASS})
 
 
 @dataclass
@@ -111,8 +111,19 @@ class BulkReport:
 MAX_BULK_ROWS = 5000
 
 
-def _bulk_read_nips(text: str) -> list[tuple[int, str]]:
-    """(line number, NIP cell) for each data row. The NIP column is the one headed 'nip', else the first."""
+@dataclass
+class BulkEntry:
+    """One data row of a cohort CSV: the NIP cell and, with a header, the class and group to put them in."""
+
+    line: int
+    raw: str
+    kelas: str = ""
+    kelompok: str = ""
+
+
+def _bulk_read_nips(text: str) -> list[BulkEntry]:
+    """The data rows. With a header row naming 'nip' (any case, any order), its 'kelas' and 'kelompok' columns are
+    read too; without one, the NIP is the first column of every line."""
     text = text.lstrip("\ufeff")
     try:
         dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t")
@@ -123,10 +134,16 @@ def _bulk_read_nips(text: str) -> list[tuple[int, str]]:
         return []
     header = [cell.strip().lower() for cell in rows[0]]
     column, start = (header.index("nip"), 1) if "nip" in header else (0, 0)
+    kelas = header.index("kelas") if start and "kelas" in header else None
+    kelompok = header.index("kelompok") if start and "kelompok" in header else None
+
+    def cell(row: list[str], index: int | None) -> str:
+        return row[index].strip() if index is not None and len(row) > index else ""
+
     return [
-        (number, row[column].strip() if len(row) > column else "")
+        BulkEntry(number, cell(row, column), cell(row, kelas), cell(row, kelompok))
         for number, row in enumerate(rows[start:], start=start + 1)
-        if any(cell.strip() for cell in row)
+        if any(c.strip() for c in row)
     ]
 
 
@@ -147,9 +164,15 @@ def enrollment_bulk_import(*, course: CoursePage, csv_text: str, enrolled_by: Us
     if len(entries) > MAX_BULK_ROWS:
         report.error = _("Maksimal %(n)d baris per impor.") % {"n": MAX_BULK_ROWS}
         return report
+    from lms.access import user_can_manage_cohort
+
+    if any(e.kelas or e.kelompok for e in entries) and not user_can_manage_cohort(enrolled_by, course):
+        report.error = _("Hanya administrator yang dapat menetapkan kelas dan kelompok lewat impor.")
+        return report
 
     normalized: dict[int, str] = {}
-    for line, raw in entries:
+    for entry in entries:
+        line, raw = entry.line, entry.raw
         try:
             normalized[line] = nip_validate(raw, pppk=True)
         except ValidationError as error:
@@ -159,7 +182,14 @@ def enrollment_bulk_import(*, course: CoursePage, csv_text: str, enrolled_by: Us
         Enrollment.objects.current().filter(course=course, user__in=users.values()).values_list("user_id", flat=True)
     )
     seen: set[str] = set()
-    for line, raw in entries:
+    # Class and group columns (lms.cohorts): checked here, applied below with the enrollments.
+    from lms.cohorts.services import cohort_placements_check
+
+    placement_errors, placement_notes = cohort_placements_check(
+        course=course, entries=[(e.line, e.kelas, e.kelompok) for e in entries if e.line in normalized]
+    )
+    for entry in entries:
+        line, raw = entry.line, entry.raw
         nip = normalized.get(line)
         if nip is None:
             continue
@@ -168,18 +198,34 @@ def enrollment_bulk_import(*, course: CoursePage, csv_text: str, enrolled_by: Us
             report.rows.append(BulkRow(line, raw, BulkRowStatus.DUPLICATE, _("NIP ganda dalam berkas.")))
         elif user is None:
             report.rows.append(BulkRow(line, raw, BulkRowStatus.UNKNOWN_NIP, _("NIP tidak terdaftar di Siger.")))
+        elif line in placement_errors:
+            report.rows.append(BulkRow(line, raw, BulkRowStatus.INVALID_CLASS, placement_errors[line], user))
         elif user.pk in enrolled:
-            report.rows.append(BulkRow(line, raw, BulkRowStatus.ALREADY_ENROLLED, _("Sudah terdaftar."), user))
+            message = " · ".join([_("Sudah terdaftar."), *placement_notes.get(line, [])])
+            report.rows.append(BulkRow(line, raw, BulkRowStatus.ALREADY_ENROLLED, message, user))
         else:
-            report.rows.append(BulkRow(line, raw, BulkRowStatus.ENROLLED, _("Didaftarkan."), user))
+            message = " · ".join([_("Didaftarkan."), *placement_notes.get(line, [])])
+            report.rows.append(BulkRow(line, raw, BulkRowStatus.ENROLLED, message, user))
         seen.add(nip)
     report.rows.sort(key=lambda row: row.line)
     if not report.ok:
         return report
+    places = {e.line: (e.kelas, e.kelompok) for e in entries}
     with transaction.atomic():
+        placements = []
         for row in report.rows:
             if row.status == BulkRowStatus.ENROLLED:
-                enrollment_create(user=row.user, course=course, source=EnrollmentSource.BULK, enrolled_by=enrolled_by)
+                enrollment = enrollment_create(
+                    user=row.user, course=course, source=EnrollmentSource.BULK, enrolled_by=enrolled_by
+                )
+            elif places[row.line][0]:
+                enrollment = Enrollment.objects.get(user=row.user, course=course)
+            else:
+                continue
+            placements.append((enrollment, *places[row.line]))
+        from lms.cohorts.services import cohort_placements_apply
+
+        cohort_placements_apply(course=course, placements=placements, by=enrolled_by)
     return report
 
 
@@ -238,7 +284,9 @@ def enrollment_refresh_completion(*, enrollment: Enrollment) -> Enrollment:
     certificate once earned stays earned when a step is added later."""
     if enrollment.status != EnrollmentStatus.ACTIVE:
         return enrollment
-    item_ids = {item.pk for item in course_items(course=enrollment.course)}
+    # The learner's own path: a session for another class (lms.cohorts) is no step of theirs and must not hold
+    # their completion back.
+    item_ids = {step.page.pk for step in course_path(course=enrollment.course, enrollment=enrollment).steps}
     done = set(
         ItemProgress.objects.filter(
             enrollment=enrollment, status=ProgressStatus.COMPLETED, item_id__in=item_ids
@@ -258,7 +306,10 @@ def enrollment_refresh_completion(*, enrollment: Enrollment) -> Enrollment:
             completed_at,
             jp_credit,
         )
-        certificate_issue(enrollment=enrollment)
+        certificate = certificate_issue(enrollment=enrollment)
+        # The JP enter the person's competence record in the same transaction as the completion: never one
+        # without the other.
+        ledger_record_completion(enrollment=enrollment, certificate=certificate)
     return enrollment
 
 
@@ -281,9 +332,22 @@ def _certificate_next_sequence(*, programme: str, year: int) -> int:
     return counter.last
 
 
-def certificate_number_format(*, programme: str, year: int, sequence: int) -> str:
-    """SIGER/PKA/2026/000123: programme, year of issue, sequence within both."""
-    return f"SIGER/{programme.upper()}/{year}/{sequence:06d}"
+def certificate_number_format(*, programme: str, year: int, sequence: int, month: int = 1) -> str:
+    """The programme's own format (lms.certificates.numbers), else SIGER/PKA/2026/000123: programme, year of
+    issue, sequence within both."""
+    programme_settings = certificate_programme_settings_get(programme=programme)
+    template = programme_settings.number_format if programme_settings else ""
+    values = {"programme": programme, "year": year, "month": month, "sequence": sequence}
+    if template:
+        try:
+            number_format_validate(template)
+            number = number_render(template=template, **values)
+        except ValidationError:
+            number = ""  # saved around the admin's validation: the default rather than a failed completion
+        # A format changed during the year can meet a number issued under the old one: never a duplicate.
+        if number and not Certificate.objects.filter(number=number).exists():
+            return number
+    return number_render(template=DEFAULT_NUMBER_FORMAT, **values)
 
 
 @transaction.atomic
@@ -307,12 +371,16 @@ def certificate_issue(*, enrollment: Enrollment, issued_by: User | None = None) 
     issued_at = timezone.now()
     year = timezone.localtime(issued_at).year
     sequence = _certificate_next_sequence(programme=course.programme, year=year)
+    month = timezone.localtime(issued_at).month
+    signer = certificate_signer_for(
+        course=course, programme_settings=certificate_programme_settings_get(programme=course.programme)
+    )
     # The document is Indonesian whatever language the request that completed the course was in.
     with translation.override(settings.LANGUAGE_CODE):
         programme_name = str(course.get_programme_display())
     certificate = Certificate.objects.create(
         enrollment=enrollment,
-        number=certificate_number_format(programme=course.programme, year=year, sequence=sequence),
+        number=certificate_number_format(programme=course.programme, year=year, sequence=sequence, month=month),
         programme=course.programme,
         year=year,
         sequence=sequence,
@@ -330,10 +398,11 @@ def certificate_issue(*, enrollment: Enrollment, issued_by: User | None = None) 
         course_starts_on=course.starts_on,
         course_ends_on=course.ends_on,
         completed_at=enrollment.completed_at,
+        signer_name=signer.name,
+        signer_title=signer.title,
+        signer_nip=signer.nip,
     )
-    from lms.notifications.hooks import notify_certificate  # lazy: notifications depend on lms
-
-    notify_certificate(certificate=certificate)  # its email is queued after commit
+    emit(CERTIFICATE_ISSUED, certificate=certificate)  # subscribers run after commit
     return certificate
 
 
@@ -348,8 +417,11 @@ def certificate_revoke(*, certificate: Certificate, by: User, reason: str) -> Ce
         )
     if certificate.is_revoked:
         raise CertificateError("already_revoked", _("Sertifikat ini sudah dicabut."))
-    certificate.revoked_at, certificate.revoked_by, certificate.revoke_reason = timezone.now(), by, reason
-    certificate.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
+    with transaction.atomic():
+        certificate.revoked_at, certificate.revoked_by, certificate.revoke_reason = timezone.now(), by, reason
+        certificate.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
+        # A revoked certificate takes its JP back out of the record: a counter-entry, the original stays.
+        ledger_reverse_certificate(certificate=certificate, by=by, reason=reason)
     return certificate
 
 

@@ -20,6 +20,12 @@ urlpatterns = [
     path("laporan/opd/", reports.work_unit_report, name="work_unit_report"),
     path("sertifikat/<str:code>/", certificate_views.certificate_detail, name="certificate"),
     path("sertifikat/<str:code>/cabut/", certificate_views.certificate_revoke_view, name="certificate_revoke"),
+    path("sertifikat/<str:code>/pdf/", certificate_views.certificate_pdf, name="certificate_pdf"),
+    path(
+        "sertifikat/pelatihan/<int:course_id>.zip",
+        certificate_views.course_certificates_zip,
+        name="course_certificates_zip",
+    ),
     path("verifikasi/<str:code>/", certificate_views.certificate_verify, name="certificate_verify"),
     path("xapi/<int:module_id>/<str:block_id>/statements/", xapi_views.statements, name="xapi_statements"),
     path("xapi/<int:module_id>/<str:block_id>/state/", xapi_views.state, name="xapi_state"),

@@ -9,13 +9,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from content.models import H5PActivity
 from lms.access import user_can_change_user, user_can_edit_activity, user_can_open_document
-from lms.models import User, WorkUnit
+from lms.models import CertificateProgrammeSettings, User, WorkUnit
 from lms.views.errors import forbidden
 
 
@@ -29,6 +30,19 @@ class WorkUnitViewSet(SnippetViewSet):
 
 
 register_snippet(WorkUnitViewSet)
+
+
+class CertificateProgrammeSettingsViewSet(SnippetViewSet):
+    """Per programme: the certificate number format and the default signer (lms.certificates)."""
+
+    model = CertificateProgrammeSettings
+    icon = "doc-full"
+    menu_label = gettext_lazy("Sertifikat per program")
+    add_to_settings_menu = True
+    list_display = ["programme", "number_format", "signer_name"]
+
+
+register_snippet(CertificateProgrammeSettingsViewSet)
 
 
 # --- H5P activities: edited and deleted by the uploader or administrators ---------------------------------------

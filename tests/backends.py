@@ -28,3 +28,6 @@ else:
 # Fast hashing in tests only; production keeps PBKDF2.
 os.environ.setdefault("DJANGO_PASSWORD_HASHERS", "django.contrib.auth.hashers.MD5PasswordHasher")
 os.environ.setdefault("SIGER_MEDIA_ROOT", os.path.join(os.path.dirname(os.path.dirname(__file__)), ".test-media"))
+# No reminder scan started by the end of an arbitrary request (lms.notifications): the tests of the scan run it
+# themselves, and a scan in the background of another test would write notifications it does not expect.
+os.environ.setdefault("SIGER_NOTIFICATION_SCAN_SECONDS", "0")

@@ -84,3 +84,43 @@ def moto_endpoint():
     server.start()
     yield f"http://127.0.0.1:{port}"
     server.stop()
+
+
+S3_BUCKET = "siger-test"
+
+
+@pytest.fixture
+def s3(settings, moto_endpoint):
+    """Django's default storage on a fresh bucket of moto's S3 server (django-storages, signed URLs, no overwrite);
+    yields the boto3 client, and empties and removes the bucket afterwards."""
+    import boto3
+
+    credentials = {"aws_access_key_id": "test", "aws_secret_access_key": "test", "region_name": "us-east-1"}
+    client = boto3.client("s3", endpoint_url=moto_endpoint, **credentials)
+    client.create_bucket(Bucket=S3_BUCKET)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": S3_BUCKET,
+                "endpoint_url": moto_endpoint,
+                "access_key": "test",
+                "secret_key": "test",
+                "region_name": "us-east-1",
+                "addressing_style": "path",
+                "signature_version": "s3v4",
+                "querystring_auth": True,
+                "file_overwrite": False,
+            },
+        },
+    }
+    yield client
+    for obj in client.list_objects_v2(Bucket=S3_BUCKET).get("Contents", []):
+        client.delete_object(Bucket=S3_BUCKET, Key=obj["Key"])
+    client.delete_bucket(Bucket=S3_BUCKET)
+
+
+def s3_keys(client) -> list[str]:
+    """The keys in the test bucket."""
+    return [obj["Key"] for obj in client.list_objects_v2(Bucket=S3_BUCKET).get("Contents", [])]

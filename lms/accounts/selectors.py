@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import quote
+from urllib.parse import quote, urljoin
 
+from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from lms.models import User
 class ActivationRow:
     user: User
     url: str
+    short_url: str
     phone: str
     whatsapp: str
 
@@ -31,7 +33,7 @@ def accounts_not_activated(*, account_import: AccountImport | None = None) -> Qu
 
 def activation_rows(*, users) -> list[ActivationRow]:
     """Each person's link, and a wa.me link carrying the message (the same token until they activate)."""
-    from lms.accounts.services import account_activation_url
+    from lms.accounts.services import account_activation_short_path, account_activation_url
 
     rows = []
     for user in users:
@@ -43,5 +45,6 @@ def activation_rows(*, users) -> list[ActivationRow]:
             "url": url,
         }
         whatsapp = f"https://wa.me/{phone}?text={quote(text)}" if phone else ""
-        rows.append(ActivationRow(user=user, url=url, phone=phone, whatsapp=whatsapp))
+        short_url = urljoin(settings.WAGTAILADMIN_BASE_URL, account_activation_short_path(user=user))
+        rows.append(ActivationRow(user=user, url=url, short_url=short_url, phone=phone, whatsapp=whatsapp))
     return rows

@@ -15,17 +15,19 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from lms.accounts.models import AccountImport, AccountProfile, ImportStatus
 from lms.accounts.parsing import table_parse
+from lms.events import ACCOUNTS_CREATED, ACTIVATION_RESEND_REQUESTED, emit
 from lms.models import Enrollment, User, WorkUnit
 from lms.models.people import RANKS, EmployeeType
 from lms.models.progress import EnrollmentSource
 from lms.nip import nip_validate
+from lms.ratelimit import rate_limit_exceeded
 
 CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
 USER_FIELDS = ("full_name", "email", "position", "rank", "employee_type")
@@ -222,8 +224,9 @@ def account_import_apply(
         locked.applied_at = timezone.now()
         locked.summary = {**counts, "new_user_ids": new_user_ids}
         locked.save(update_fields=["status", "applied_at", "summary"])
+        # Their activation emails are sent by a subscriber after the commit, outside this request.
+        emit(ACCOUNTS_CREATED, user_ids=new_user_ids)
     account_import.refresh_from_db()
-    _activation_notify(user_ids=new_user_ids)
     return counts
 
 
@@ -330,23 +333,80 @@ def account_activation_url(*, user: User) -> str:
     return urljoin(settings.WAGTAILADMIN_BASE_URL, account_activation_path(user=user))
 
 
-def _activation_notify(*, user_ids: list[int]) -> int:
-    """Email each new account with an email its link (through lms.notifications when it exists)."""
-    try:
-        from lms.notifications.models import NotificationKind
-        from lms.notifications.services import notification_send
-    except ImportError:
-        return 0
-    sent = 0
-    for user in User.objects.filter(pk__in=user_ids).exclude(email=""):
-        notification_send(
-            user=user,
-            kind=NotificationKind.ACCOUNT_ACTIVATION,
-            title=_("Aktifkan akun Siger Anda"),
-            body=_("Buka tautan ini untuk membuat kata sandi: %(url)s") % {"url": account_activation_url(user=user)},
-            url=account_activation_path(user=user),
-            dedupe_key=f"activation:{user.pk}",
-            email_always=True,
+# --- Short activation links, for a printed card typed in by hand ------------------------------------------------
+# /a/<uid>-<day>-<mac>/: the account in base 32, the day it was printed, and 40 bits of an HMAC over what the full
+# token hashes too (password, last login, email). Nothing is stored: setting a password or changing the email kills
+# it, and it lapses after SIGER_ACTIVATION_DAYS. Failed lookups are throttled per client address (views).
+SHORT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read off paper without doubt
+_SHORT_SALT = "lms.accounts.activation-short"
+
+
+def _short_encode(number: int, width: int = 1) -> str:
+    digits = ""
+    while number or len(digits) < width:
+        number, digit = divmod(number, 32)
+        digits = SHORT_ALPHABET[digit] + digits
+    return digits
+
+
+def _short_decode(text: str) -> int | None:
+    if not text or len(text) > 13 or any(c not in SHORT_ALPHABET for c in text):
+        return None
+    number = 0
+    for char in text:
+        number = number * 32 + SHORT_ALPHABET.index(char)
+    return number
+
+
+def _short_day(now=None) -> int:
+    return int((now or timezone.now()).timestamp() // 86400)
+
+
+def _short_mac(user: User, day: int) -> str:
+    value = f"{user.pk}|{day}|{user.password}|{user.last_login}|{user.email}"
+    digest = salted_hmac(_SHORT_SALT, value, algorithm="sha256").digest()
+    return _short_encode(int.from_bytes(digest[:5], "big"), width=8)
+
+
+def account_activation_short_path(*, user: User) -> str:
+    """A short stand-in for the activation link, e.g. /a/3K-HQ7-K7QPM2XD/."""
+    day = _short_day()
+    code = f"{_short_encode(user.pk)}-{_short_encode(day)}-{_short_mac(user, day)}"
+    return reverse("accounts:activate_short", args=[code])
+
+
+def account_activation_short_resolve(*, code: str) -> User | None:
+    """The not-yet-activated account a short code stands for, or None (unknown, forged, lapsed or used)."""
+    parts = code.upper().replace(" ", "").split("-")
+    if len(parts) != 3:
+        return None
+    pk, day = _short_decode(parts[0]), _short_decode(parts[1])
+    if pk is None or day is None or not 0 <= _short_day() - day <= settings.SIGER_ACTIVATION_DAYS:
+        return None
+    user = User.objects.filter(pk=pk, is_active=True).first()
+    if user is None or user.has_usable_password() or user.last_login is not None:
+        return None
+    return user if constant_time_compare(_short_mac(user, day), parts[2]) else None
+
+
+class ResendRefused(Exception):
+    """A resend of an activation link was refused (activated already, no email, too many): nothing was sent."""
+
+
+RESEND_LIMIT = 3  # activation emails per account per hour, on top of the import's first one
+RESEND_WINDOW = 3600
+
+
+def account_activation_resend(*, user: User) -> None:
+    """Email the person a fresh activation link. Earlier links stay valid until the account is activated or
+    they expire: the printed card or WhatsApp message someone holds keeps working (see the report on tokens)."""
+    if user.has_usable_password() or user.last_login is not None or not user.is_active:
+        raise ResendRefused(_("Akun ini sudah aktif."))
+    if not user.email:
+        raise ResendRefused(_("Akun ini tidak punya email; kirim tautannya lewat WhatsApp atau cetak."))
+    if rate_limit_exceeded(f"activation-resend:{user.pk}", limit=RESEND_LIMIT, window_seconds=RESEND_WINDOW):
+        raise ResendRefused(
+            _("Tautan untuk akun ini sudah dikirim ulang %(n)s kali dalam satu jam; coba lagi nanti.")
+            % {"n": RESEND_LIMIT}
         )
-        sent += 1
-    return sent
+    emit(ACTIVATION_RESEND_REQUESTED, user=user)

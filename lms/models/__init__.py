@@ -1,7 +1,12 @@
 """lms models, one module per concern; import them from here."""
 
 from lms.models.activities import ActivityAttempt, ActivityResult, ActivityState, XAPIStatement
-from lms.models.certificates import Certificate, CertificateQuerySet, CertificateSequence
+from lms.models.certificates import (
+    Certificate,
+    CertificateProgrammeSettings,
+    CertificateQuerySet,
+    CertificateSequence,
+)
 from lms.models.courses import (
     PATH_ITEM_MODELS,
     CompletionRule,
@@ -32,6 +37,7 @@ __all__ = [
     "PATH_ITEM_MODELS",
     "RANKS",
     "Certificate",
+    "CertificateProgrammeSettings",
     "CertificateQuerySet",
     "CertificateSequence",
     "CompletionRule",

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from lms.certificates.numbers import number_format_uses, number_format_validate
 from lms.models.courses import Programme
 from lms.models.people import User
 from lms.models.progress import Enrollment
+from lms.nip import nip_normalize, nip_validate
 
 NIP_VISIBLE_DIGITS = 4
 
@@ -63,9 +66,16 @@ class Certificate(models.Model):
     course_starts_on = models.DateField(_("tanggal mulai"), null=True, blank=True)
     course_ends_on = models.DateField(_("tanggal selesai"), null=True, blank=True)
     completed_at = models.DateTimeField(_("selesai"))
+    signer_name = models.CharField(_("nama penanda tangan"), max_length=150, blank=True)
+    signer_title = models.CharField(_("jabatan penanda tangan"), max_length=200, blank=True)
+    signer_nip = models.CharField(_("NIP penanda tangan"), max_length=18, blank=True)
     revoked_at = models.DateTimeField(_("dicabut"), null=True, blank=True)
     revoked_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     revoke_reason = models.CharField(_("alasan pencabutan"), max_length=500, blank=True)
+    # The A4 PDF (lms.certificates), made once on first download and stored; made again only after a revocation,
+    # so that the stored file says DICABUT (pdf_generated_at before revoked_at: stale).
+    pdf = models.FileField(_("berkas PDF"), max_length=255, blank=True, editable=False)
+    pdf_generated_at = models.DateTimeField(_("PDF dibuat"), null=True, blank=True, editable=False)
 
     objects = CertificateQuerySet.as_manager()
 
@@ -119,3 +129,70 @@ class CertificateSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.programme}/{self.year}: {self.last}"
+
+
+class CertificateProgrammeSettings(models.Model):
+    """Per programme: BPSDM's own certificate number format and the official who signs (when the course names
+    none). Edited by administrators in the admin; a programme without a row keeps SIGER/... and the defaults."""
+
+    programme = models.CharField(_("program"), max_length=16, choices=Programme.choices, unique=True)
+    number_format = models.CharField(
+        _("format nomor"),
+        max_length=100,
+        blank=True,
+        validators=[number_format_validate],
+        help_text=_(
+            "Kosong: SIGER/{programme}/{year}/{seq:06d}. Kolom: {seq} nomor urut (mis. {seq:04d} = 0007), "
+            "{year} tahun, {month} bulan, {roman_month} bulan Romawi (XII), {programme} kode program. Wajib "
+            "memuat {seq} dan {year}. Contoh: 800/{seq:04d}/BPSDM/{roman_month}/{year}"
+        ),
+    )
+    signer_name = models.CharField(_("nama penanda tangan"), max_length=150, blank=True)
+    signer_title = models.CharField(_("jabatan penanda tangan"), max_length=200, blank=True)
+    signer_nip = models.CharField(_("NIP penanda tangan"), max_length=18, blank=True)
+
+    class Meta:
+        verbose_name = _("pengaturan sertifikat program")
+        verbose_name_plural = _("pengaturan sertifikat program")
+        ordering = ["programme"]
+
+    def __str__(self) -> str:
+        return str(self.get_programme_display())
+
+    def clean_fields(self, exclude=None) -> None:
+        # "19720101 200003 1 002" as people write it: digits only before the length is checked.
+        self.signer_nip = nip_normalize(self.signer_nip)
+        super().clean_fields(exclude=exclude)
+
+    def clean(self) -> None:
+        if self.signer_nip:
+            try:
+                # Length and digits only: a signer's NIP is printed, not parsed (PPPK officials sign too).
+                self.signer_nip = nip_validate(self.signer_nip, pppk=True)
+            except ValidationError as error:
+                raise ValidationError({"signer_nip": error.messages}) from None
+        template = self.number_format.strip()
+        self.number_format = template
+        if not template:
+            return
+        try:
+            uses_programme = number_format_uses(template, "programme")
+        except ValidationError:
+            return  # the field's validator says what is wrong
+        # {seq} restarts for each programme: two programmes with one format and no {programme} would collide.
+        if not uses_programme:
+            clash = (
+                CertificateProgrammeSettings.objects.filter(number_format=template)
+                .exclude(programme=self.programme)
+                .first()
+            )
+            if clash is not None:
+                raise ValidationError(
+                    {
+                        "number_format": _(
+                            "Program %(other)s sudah memakai format ini. Tambahkan {programme} atau teks pembeda "
+                            "agar nomor tidak bentrok."
+                        )
+                        % {"other": clash.get_programme_display()}
+                    }
+                )

@@ -38,6 +38,8 @@ class CompletionRule(models.TextChoices):
     MARKED_DONE = "marked_done", _("Ditandai selesai oleh peserta")
     ACTIVITIES_PASSED = "activities_passed", _("Semua aktivitas wajib lulus")
     ATTENDED = "attended", _("Hadir")
+    # Assignments (lms.assignments): completed when a grade reaches the step's pass mark.
+    GRADED = "graded", _("Dinilai lulus")
 
 
 class SessionKind(models.TextChoices):
@@ -138,6 +140,13 @@ class CoursePage(RoutablePageMixin, Page):
         default=True,
         help_text=_("Jika aktif, setiap langkah terbuka setelah langkah sebelumnya selesai."),
     )
+    # The official who signs the STTPP, copied onto each certificate when it is issued (blank: the defaults
+    # from SIGER_CERTIFICATE_SIGNER_*).
+    signer_name = models.CharField(_("nama penanda tangan"), max_length=150, blank=True)
+    signer_title = models.CharField(
+        _("jabatan penanda tangan"), max_length=200, blank=True, help_text=_("Mis. Kepala BPSDM Provinsi Lampung.")
+    )
+    signer_nip = models.CharField(_("NIP penanda tangan"), max_length=18, blank=True)
     # Archived: gone from the catalogue and closed to enrollment, but still live for those enrolled and those
     # who manage it, so records, certificates, JP and reports stay. What the admin offers instead of deleting.
     archived_at = models.DateTimeField(_("diarsipkan"), null=True, blank=True, editable=False)
@@ -161,11 +170,15 @@ class CoursePage(RoutablePageMixin, Page):
             ],
             heading=_("Pendaftaran dan jadwal"),
         ),
+        MultiFieldPanel(
+            [FieldPanel("signer_name"), FieldRowPanel([FieldPanel("signer_title"), FieldPanel("signer_nip")])],
+            heading=_("Penanda tangan sertifikat"),
+        ),
         FieldPanel("archived"),
     ]
     search_fields = [*Page.search_fields, index.SearchField("summary")]
     parent_page_types = ["lms.CourseIndexPage"]
-    subpage_types = ["lms.ModulePage", "lms.LiveSessionPage"]
+    subpage_types = ["lms.ModulePage", "lms.LiveSessionPage", "assignments.AssignmentPage"]
     template = "lms/course_page.html"
 
     class Meta:

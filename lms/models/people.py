@@ -106,7 +106,9 @@ class User(AbstractUser):
         return self.full_name or self.nip
 
     def get_short_name(self) -> str:
-        return (self.full_name or self.nip).split(" ")[0]
+        # The first word that is not a title or an initial ("Dr. Ir. Hj. Siti Aminah, M.Si." → "Siti").
+        words = (self.full_name or self.nip).replace(",", " ").split()
+        return next((w for w in words if not w.endswith(".")), words[0] if words else self.nip)
 
     def __str__(self) -> str:
         return self.get_full_name()

@@ -72,6 +72,7 @@ class ProgressSource(models.TextChoices):
     ACTIVITIES = "activities", _("Aktivitas lulus")
     ATTENDANCE = "attendance", _("Kehadiran")
     OVERRIDE = "override", _("Ditetapkan pengajar")
+    GRADED = "graded", _("Tugas dinilai lulus")
 
 
 class ItemProgress(models.Model):

@@ -16,6 +16,7 @@ DEMO_TEXTS = {
     NotificationKind.ASSIGNMENT_DUE: ("Tenggat tugas besok", "Kumpulkan tugas sebelum tenggat."),
     NotificationKind.SUBMISSION_GRADED: ("Tugas Anda sudah dinilai", "Lihat nilai dan umpan balik pengajar."),
     NotificationKind.CERTIFICATE_ISSUED: ("Sertifikat Anda sudah terbit", "Unduh sertifikat dari Pelatihan Saya."),
+    NotificationKind.LEARNING_VERIFIED: ("Pembelajaran lain Anda disetujui", "Webinar yang Anda catat kini masuk JP."),
 }
 
 

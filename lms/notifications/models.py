@@ -16,6 +16,7 @@ class NotificationKind(models.TextChoices):
     ASSIGNMENT_DUE = "assignment_due", _("Tenggat tugas")
     SUBMISSION_GRADED = "submission_graded", _("Tugas dinilai")
     CERTIFICATE_ISSUED = "certificate_issued", _("Sertifikat terbit")
+    LEARNING_VERIFIED = "learning_verified", _("Verifikasi pembelajaran lain")
 
 
 class Notification(models.Model):

@@ -10,7 +10,12 @@ from django.utils.translation import gettext as _
 
 from lms.access import user_can_manage_cohort, user_can_manage_course
 from lms.cohorts.forms import ClassCreateForm
-from lms.cohorts.selectors import course_class_get, course_classes, course_withdrawn_enrollments
+from lms.cohorts.selectors import (
+    course_classes,
+    course_withdrawn_enrollments,
+    progress_class_filter,
+    user_teaches_classes,
+)
 from lms.exports import table_response
 from lms.forms import BulkEnrollmentForm
 from lms.models import CoursePage
@@ -46,8 +51,8 @@ def course_manage(request: HttpRequest, course: CoursePage) -> HttpResponse:
                 messages.success(request, _("%(n)d peserta didaftarkan.") % {"n": report.count("enrolled")})
             else:
                 messages.error(request, report.error or _("Tidak ada yang didaftarkan: perbaiki baris bertanda."))
-    course_class = course_class_get(course=course, class_id=request.GET.get("kelas"))
-    items, rows = course_progress_table(course=course, course_class_id=course_class.pk if course_class else None)
+    class_filter = progress_class_filter(course=course, user=request.user, value=request.GET.get("kelas"))
+    items, rows = course_progress_table(course=course, course_class_ids=class_filter.class_ids)
     can_manage_cohort = user_can_manage_cohort(request.user, course)
     return _page_response(
         request,
@@ -61,7 +66,9 @@ def course_manage(request: HttpRequest, course: CoursePage) -> HttpResponse:
             "report": report,
             "certificates": course_certificates(course=course),
             "classes": course_classes(course=course),
-            "course_class": course_class,
+            "course_class": class_filter.course_class,
+            "class_filter": class_filter,
+            "teaches_classes": user_teaches_classes(course=course, user=request.user),
             "can_manage_cohort": can_manage_cohort,
             "class_form": ClassCreateForm() if can_manage_cohort else None,
             "withdrawn": course_withdrawn_enrollments(course=course) if can_manage_cohort else [],
@@ -74,8 +81,8 @@ def course_progress_csv(request: HttpRequest, course: CoursePage) -> HttpRespons
     denied = _manager_only(request, course)
     if denied:
         return denied
-    course_class = course_class_get(course=course, class_id=request.GET.get("kelas"))
-    items, rows = course_progress_table(course=course, course_class_id=course_class.pk if course_class else None)
+    class_filter = progress_class_filter(course=course, user=request.user, value=request.GET.get("kelas"))
+    items, rows = course_progress_table(course=course, course_class_ids=class_filter.class_ids)
     header = ["NIP", _("Nama"), _("Unit kerja"), _("Status"), _("Selesai"), *[i.title for i in items]]
     body = (
         [

@@ -147,7 +147,12 @@ def _ics_response(body: str, filename: str) -> HttpResponse:
 @login_required
 def dashboard(request: HttpRequest) -> TemplateResponse:
     data = dashboard_for(user=request.user, jp_target=settings.SIGER_JP_TARGET_PER_YEAR)
-    return TemplateResponse(request, "lms/dashboard.html", {"dashboard": data})
+    from lms.access import user_unit_scope
+    from lms.competence.estimate import estimate_for
+
+    context = {"dashboard": data, "estimate": estimate_for(user=request.user)}
+    context["compliance_units"] = sorted(user_unit_scope(request.user, "head", "verifier") or ())
+    return TemplateResponse(request, "lms/dashboard.html", context)
 
 
 @login_required

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lms.access import user_can_view_agency_reports
+from lms.competence.selectors import work_unit_jp_report
 from lms.exports import table_response
-from lms.selectors import work_unit_jp_report
 from lms.views.errors import forbidden
 
 

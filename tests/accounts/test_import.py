@@ -6,11 +6,10 @@ from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from lms.accounts import services
 from lms.accounts.models import AccountImport, AccountProfile, ImportStatus
 from lms.accounts.parsing import table_parse
 from lms.accounts.services import (
@@ -33,6 +32,7 @@ from tests.accounts.helpers import HEADER, cohort_rows, csv_bytes, xlsx_bytes
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
+TASK_BACKENDS = ("default", "notifications")
 
 
 @pytest.fixture
@@ -257,11 +257,32 @@ def test_500_rows(administrator, unit, course):
     assert User.objects.filter(password__startswith="!").count() == 500
 
 
-def test_activation_notification_sent_when_available(administrator, unit):
-    account_import, results = _preview(csv_bytes(cohort_rows(2)), administrator)
-    with mock.patch.object(services, "_activation_notify", wraps=services._activation_notify) as notify:
-        _apply(account_import, results, administrator)
-    assert len(notify.call_args.kwargs["user_ids"]) == 2
+def test_activation_emails_leave_after_commit_in_one_task(administrator, unit, django_capture_on_commit_callbacks):
+    from django.core import mail
+    from django.test import override_settings
+
+    from lms.notifications.models import Notification, NotificationKind
+
+    rows = cohort_rows(3)
+    rows[2][7] = ""  # no email: this one gets the printed or WhatsApp link only
+    account_import, results = _preview(csv_bytes(rows), administrator)
+    immediate = {name: {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"} for name in TASK_BACKENDS}
+    with override_settings(TASKS=immediate):
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            with transaction.atomic():
+                _apply(account_import, results, administrator)
+                assert not Notification.objects.exists()  # nothing is sent inside the import's transaction
+        # One subscriber call for the whole import, and (from the task it queued) one enqueue of all the emails:
+        # not one of each per account.
+        assert len(callbacks) == 2
+    notes = Notification.objects.filter(kind=NotificationKind.ACCOUNT_ACTIVATION)
+    assert sorted(notes.values_list("user__nip", flat=True)) == sorted([rows[0][0], rows[1][0]])
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([rows[0][7], rows[1][7]])
+    assert all("/aktifkan/" in m.body for m in mail.outbox)
+    # Applying is refused the second time, and the subscriber would not send twice anyway.
+    from lms.notifications.services import notification_activation_send
+
+    assert notification_activation_send(user_ids=list(notes.values_list("user_id", flat=True))) == 0
 
 
 # --- views ------------------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from lms.factories import UserFactory
 from lms.models import Role, WorkUnit
 from lms.roles import user_set_role
 
-HOSTILE = ["=HYPERLINK(\"http://evil\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]
+HOSTILE = ['=HYPERLINK("http://evil")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]
 
 
 @pytest.mark.parametrize("text", HOSTILE)

@@ -20,3 +20,18 @@ def test_when_anonymous_then_header_offers_sign_in(client):
     html = client.get("/").content.decode()
     header = html[html.index('<header class="top">') : html.index("</header>")]
     assert "account-menu" not in header
+
+
+@pytest.mark.parametrize(
+    ("full_name", "short"),
+    [
+        ("Dr. Ir. Hj. Siti Aminah, M.Si.", "Siti"),
+        ("Siti Rahmawati", "Siti"),
+        ("M. Yusuf", "Yusuf"),
+        ("Dr.", "Dr."),
+    ],
+)
+def test_header_greets_by_the_first_name_not_a_title(full_name, short):
+    from lms.models import User
+
+    assert User(full_name=full_name, nip="198609262015051001").get_short_name() == short

@@ -80,6 +80,8 @@ EXPECTATIONS: dict[str, dict[str, dict[str, str]]] = {
     "lms:certificate": {"GET": MANAGE},
     "lms:certificate_revoke": {"POST": MANAGE},
     "lms:certificate_verify": {"GET": PUBLIC},
+    "lms:certificate_pdf": {"GET": MANAGE},  # the same door as lms:certificate
+    "lms:course_certificates_zip": {"GET": MANAGE},
     "lms:xapi_statements": {"POST": STEP},
     "lms:xapi_state": {"GET": STEP, "POST": STEP},
     "lms:activity_report": {"GET": REPORT},
@@ -313,6 +315,8 @@ def site_urls(w: World) -> dict[str, str]:
         "lms:certificate": reverse("lms:certificate", args=[c]),
         "lms:certificate_revoke": reverse("lms:certificate_revoke", args=[c]),
         "lms:certificate_verify": reverse("lms:certificate_verify", args=[c]),
+        "lms:certificate_pdf": reverse("lms:certificate_pdf", args=[c]),
+        "lms:course_certificates_zip": reverse("lms:course_certificates_zip", args=[w.course.pk]),
         "lms:xapi_statements": reverse("lms:xapi_statements", args=[q, w.block_id]),
         "lms:xapi_state": reverse("lms:xapi_state", args=[q, w.block_id]),
         "lms:activity_report": reverse("lms:activity_report", args=[q, w.block_id]),

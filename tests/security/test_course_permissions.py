@@ -352,46 +352,8 @@ def test_when_instructor_edits_or_deletes_another_instructors_h5p_activity_then_
     assert client_for(administrator).get(edit).status_code == 200
 
 
-S3_BUCKET = "siger-docs-test"
-
-
-@pytest.fixture
-def s3_documents(settings, moto_endpoint):
-    import boto3
-
-    client = boto3.client(
-        "s3",
-        endpoint_url=moto_endpoint,
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-        region_name="us-east-1",
-    )
-    client.create_bucket(Bucket=S3_BUCKET)
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {
-                "bucket_name": S3_BUCKET,
-                "endpoint_url": moto_endpoint,
-                "access_key": "test",
-                "secret_key": "test",
-                "region_name": "us-east-1",
-                "addressing_style": "path",
-                "signature_version": "s3v4",
-                "querystring_auth": True,
-                "file_overwrite": False,
-            },
-        },
-    }
-    yield client
-    for obj in client.list_objects_v2(Bucket=S3_BUCKET).get("Contents", []):
-        client.delete_object(Bucket=S3_BUCKET, Key=obj["Key"])
-    client.delete_bucket(Bucket=S3_BUCKET)
-
-
 def test_on_s3_a_module_document_is_a_presigned_redirect_after_the_check_and_never_cached(
-    s3_documents, course_a, teacher_a, learner
+    s3, course_a, teacher_a, learner
 ):
     Document = get_document_model()
     document = Document(title="Bahan S3", uploaded_by_user=teacher_a)

@@ -10,8 +10,8 @@ from wagtail.documents.models import Document
 
 from lms.factories import UserFactory
 from lms.services import enrollment_create
+from tests.conftest import S3_BUCKET as BUCKET
 from tests.conftest import client_for
-from tests.content.test_s3 import BUCKET, s3  # noqa: F401 - the s3 fixture
 
 pytestmark = pytest.mark.django_db
 

@@ -105,7 +105,10 @@
 
   function renderPeople() {
     const list = $("present");
-    const people = Array.from(state.present.values()).sort(function (a, b) { return a.name.localeCompare(b.name); });
+    const only = $("people-class") ? $("people-class").value : "";  // the moderator's class filter
+    const people = Array.from(state.present.values())
+      .filter(function (p) { return !only || p.role === "moderator" || String(p.kelas) === only; })
+      .sort(function (a, b) { return a.name.localeCompare(b.name); });
     list.replaceChildren();
     people.forEach(function (person) {
       const li = el("li", "person");
@@ -221,9 +224,13 @@
       const handler = handlers[frame.type];
       if (handler) handler(frame);
     });
-    socket.addEventListener("close", function () {
+    socket.addEventListener("close", function (event) {
       if (state.socket !== socket) return;
       delete document.body.dataset.roomReady;
+      if (event.code === 4403) {  // live/events.py CLOSE_ACCESS_REVOKED: no reconnecting
+        $("room-status").textContent = strings.revoked;
+        return;
+      }
       $("room-status").textContent = strings.reconnecting;
       // Exponential backoff with jitter, so that a restarted server is not hit by every browser at once.
       const delay = Math.min(15000, 500 * Math.pow(2, state.attempts)) * (0.5 + Math.random() / 2);
@@ -233,6 +240,8 @@
   }
 
   // --- what the person does --------------------------------------------------------------------------------
+
+  if ($("people-class")) $("people-class").addEventListener("change", renderPeople);
 
   $("chat-form").addEventListener("submit", function (event) {
     event.preventDefault();

@@ -1,0 +1,101 @@
+"""Writes to the competence ledger. Entries are added, never edited: corrections are counter-entries."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from lms.competence.models import ROUTE_OF_FORM, EntrySource, EntryStatus, LearningForm, LedgerEntry
+from lms.models import Certificate, Enrollment, Programme, User
+
+# The form a completed Siger course is recorded as, by programme: leadership, basic, technical and functional
+# training are "pelatihan" (classical in LAN's list, blended or not); a seminar programme runs as webinars.
+FORM_OF_PROGRAMME: dict[str, str] = {
+    Programme.LATSAR: LearningForm.TRAINING,
+    Programme.PKA: LearningForm.TRAINING,
+    Programme.PKP: LearningForm.TRAINING,
+    Programme.PKN2: LearningForm.TRAINING,
+    Programme.PBJ: LearningForm.TRAINING,
+    Programme.TECHNICAL: LearningForm.TRAINING,
+    Programme.FUNCTIONAL: LearningForm.TRAINING,
+    Programme.SEMINAR: LearningForm.WEBINAR,
+}
+
+
+def _snapshot(user: User) -> dict:
+    return {"nip": user.nip, "work_unit_id": user.work_unit_id, "employee_type": user.employee_type or ""}
+
+
+@transaction.atomic
+def ledger_record_completion(*, enrollment: Enrollment, certificate: Certificate | None = None) -> LedgerEntry | None:
+    """Record the JP of a completed Siger course, as of completion (idempotent; none for a course of 0 JP)."""
+    existing = LedgerEntry.objects.filter(enrollment=enrollment, source=EntrySource.COURSE_COMPLETION).first()
+    if existing is not None:
+        return existing
+    jp = Decimal(enrollment.jp_credit or 0)
+    if jp <= 0 or enrollment.completed_at is None:
+        return None
+    course, user = enrollment.course, enrollment.user
+    ends_on = timezone.localdate(enrollment.completed_at)
+    starts_on = min(course.starts_on or timezone.localdate(enrollment.enrolled_at), ends_on)
+    form = FORM_OF_PROGRAMME.get(course.programme, LearningForm.TRAINING)
+    return LedgerEntry.objects.create(
+        user=user,
+        **_snapshot(user),
+        starts_on=starts_on,
+        ends_on=ends_on,
+        jp=jp,
+        route=ROUTE_OF_FORM[form],
+        form=form,
+        title=course.title[:255],
+        organiser=settings.SIGER_CERTIFICATE_ISSUER[:255],
+        source=EntrySource.COURSE_COMPLETION,
+        certificate_number=certificate.number if certificate else "",
+        status=EntryStatus.RECORDED,
+        enrollment=enrollment,
+        certificate=certificate,
+    )
+
+
+@transaction.atomic
+def ledger_reverse(*, entry: LedgerEntry, by: User | None, reason: str) -> LedgerEntry | None:
+    """Cancel a recorded entry with a counter-entry of the same dates and negative JP (once)."""
+    entry = LedgerEntry.objects.select_for_update().get(pk=entry.pk)
+    if entry.status != EntryStatus.RECORDED or entry.source == EntrySource.REVERSAL:
+        return None
+    if LedgerEntry.objects.filter(reverses=entry).exists():
+        return None
+    return LedgerEntry.objects.create(
+        user_id=entry.user_id,
+        nip=entry.nip,
+        work_unit_id=entry.work_unit_id,
+        employee_type=entry.employee_type,
+        # The same dates: the period the JP were counted in is the period they leave.
+        starts_on=entry.starts_on,
+        ends_on=entry.ends_on,
+        jp=-entry.jp,
+        route=entry.route,
+        form=entry.form,
+        title=entry.title,
+        organiser=entry.organiser,
+        source=EntrySource.REVERSAL,
+        certificate_number=entry.certificate_number,
+        status=EntryStatus.RECORDED,
+        status_reason=reason[:500],
+        enrollment_id=entry.enrollment_id,
+        certificate_id=entry.certificate_id,
+        reverses=entry,
+        created_by=by,
+    )
+
+
+def ledger_reverse_certificate(*, certificate: Certificate, by: User | None, reason: str) -> list[LedgerEntry]:
+    """A revoked certificate takes back the JP it recorded."""
+    entries = LedgerEntry.objects.filter(
+        enrollment_id=certificate.enrollment_id, source=EntrySource.COURSE_COMPLETION, status=EntryStatus.RECORDED
+    )
+    reversals = [ledger_reverse(entry=entry, by=by, reason=reason) for entry in entries]
+    return [r for r in reversals if r is not None]

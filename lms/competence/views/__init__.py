@@ -1,0 +1,1 @@
+"""Views of the competence record, one module per area (learning reported from outside, SIASN export, ...)."""
