@@ -308,7 +308,7 @@ def attendance_override(
         if attended:
             progress_complete(enrollment=enrollment, item=session, source=ProgressSource.OVERRIDE, note=reason)
         else:
-            progress_reopen(enrollment=enrollment, item=session, note=reason)
+            progress_reopen(enrollment=enrollment, item=session, note=reason, by=moderator)
     return attendance
 
 

@@ -15,7 +15,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from wagtail.models import Page
 
-from lms.competence.jp import jp_total, year_bounds
+from lms.competence.jp import jp_total, person_period, person_target
 from lms.models import (
     Certificate,
     CompletionRule,
@@ -254,6 +254,8 @@ class Dashboard:
     upcoming_sessions: list[LiveSessionPage]
     jp_this_year: Decimal
     jp_target: int
+    # The period the JP and target are counted over (a PPPK's contract year, else the calendar year).
+    jp_period: tuple[datetime.date, datetime.date] | None = None
 
     @property
     def jp_percent(self) -> int:
@@ -269,7 +271,7 @@ def upcoming_sessions(*, courses: list[CoursePage], now: datetime.datetime | Non
     )
 
 
-def dashboard_for(*, user: User, jp_target: int) -> Dashboard:
+def dashboard_for(*, user: User, jp_target: int | None = None) -> Dashboard:
     enrollments = list(
         Enrollment.objects.current().filter(user=user).select_related("course", "certificate").order_by("-enrolled_at")
     )
@@ -285,7 +287,8 @@ def dashboard_for(*, user: User, jp_target: int) -> Dashboard:
         DashboardCourse(enrollment=e, total=totals.get(e.course_id, 0), completed=completed_counts.get(e.pk, 0))
         for e in enrollments
     ]
-    start, end = year_bounds(timezone.localdate().year)
+    # A PNS's calendar year, a PPPK's contract year: what the target is judged on (lms.competence.jp).
+    start, end = person_period(user=user, on=timezone.localdate())
     jp = jp_total(user_id=user.pk, start=start, end=end)
     active_courses = [e.course for e in enrollments if e.status == EnrollmentStatus.ACTIVE]
     sessions = upcoming_sessions(courses=active_courses)
@@ -300,7 +303,8 @@ def dashboard_for(*, user: User, jp_target: int) -> Dashboard:
         completed=[r for r in rows if r.enrollment.status == EnrollmentStatus.COMPLETED],
         upcoming_sessions=sessions,
         jp_this_year=jp,
-        jp_target=jp_target,
+        jp_target=person_target(user=user) if jp_target is None else jp_target,
+        jp_period=(start, end),
     )
 
 

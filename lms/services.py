@@ -15,7 +15,12 @@ from django.utils.translation import gettext as _
 from lms.certificates.numbers import DEFAULT_FORMAT as DEFAULT_NUMBER_FORMAT
 from lms.certificates.numbers import number_format_validate, number_render
 from lms.certificates.selectors import certificate_programme_settings_get, certificate_signer_for
-from lms.competence.services import ledger_record_completion, ledger_reverse_certificate
+from lms.competence.services import (
+    ledger_record_attendance,
+    ledger_record_completion,
+    ledger_reverse_attendance,
+    ledger_reverse_certificate,
+)
 from lms.events import CERTIFICATE_ISSUED, ENROLLMENT_CREATED, emit
 from lms.models import (
     Certificate,
@@ -250,14 +255,20 @@ def progress_complete(
         progress.status = ProgressStatus.COMPLETED
         progress.source, progress.note, progress.completed_at = source, note[:255], timezone.now()
         progress.save()
+        if isinstance(item, LiveSessionPage) and source in (ProgressSource.ATTENDANCE, ProgressSource.OVERRIDE):
+            ledger_record_attendance(enrollment=enrollment, session=item)
         enrollment_refresh_completion(enrollment=enrollment)
     return progress
 
 
 @transaction.atomic
-def progress_reopen(*, enrollment: Enrollment, item: ModulePage | LiveSessionPage, note: str = "") -> ItemProgress:
+def progress_reopen(
+    *, enrollment: Enrollment, item: ModulePage | LiveSessionPage, note: str = "", by: User | None = None
+) -> ItemProgress:
     """Set a step back to not completed (an instructor's override, e.g. attendance withdrawn)."""
     progress = _progress_get_for_update(enrollment=enrollment, item=item)
+    if isinstance(item, LiveSessionPage):
+        ledger_reverse_attendance(enrollment=enrollment, session=item, by=by, reason=note)
     progress.status, progress.completed_at = ProgressStatus.STARTED, None
     progress.source, progress.note = ProgressSource.OVERRIDE, note[:255]
     progress.save()

@@ -63,3 +63,27 @@ def _anniversary(start: datetime.date, year: int) -> datetime.date:
 def report_reference_day(*, year: int, today: datetime.date) -> datetime.date:
     """The day a year's report is judged on: 31 December, or today while the year is running."""
     return min(year_bounds(year)[1], today)
+
+
+def person_period(*, user, on: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The period a person's target runs over on a day: a PPPK's contract year (from AsnProfile), else the
+    calendar year (PNS, and a PPPK whose contract start is not known)."""
+    from lms.competence.models import AsnProfile
+    from lms.models import EmployeeType
+
+    if user.employee_type == EmployeeType.PPPK:
+        starts_on = AsnProfile.objects.filter(user=user).values_list("contract_starts_on", flat=True).first()
+        if starts_on is not None:
+            return contract_year_bounds(contract_starts_on=starts_on, on=on)
+    return year_bounds(on.year)
+
+
+def person_target(*, user) -> int:
+    """The JP a person must reach in their period: SIGER_PPPK_JP_TARGET for a PPPK, else SIGER_JP_TARGET_PER_YEAR."""
+    from django.conf import settings
+
+    from lms.models import EmployeeType
+
+    if user.employee_type == EmployeeType.PPPK:
+        return settings.SIGER_PPPK_JP_TARGET
+    return settings.SIGER_JP_TARGET_PER_YEAR

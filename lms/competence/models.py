@@ -122,6 +122,9 @@ class LedgerEntry(models.Model):
     certificate = models.ForeignKey(
         "lms.Certificate", null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entries"
     )
+    session = models.ForeignKey(
+        "lms.LiveSessionPage", null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entries"
+    )
     # A counter-entry names the entry it cancels; an entry is cancelled at most once.
     reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by")
     created_at = models.DateTimeField(_("dicatat"), default=timezone.now)

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from lms.competence.models import ROUTE_OF_FORM, EntrySource, EntryStatus, LearningForm, LedgerEntry
-from lms.models import Certificate, Enrollment, Programme, User
+from lms.models import Certificate, Enrollment, LiveSessionPage, Programme, SessionKind, User
 
 # The form a completed Siger course is recorded as, by programme: leadership, basic, technical and functional
 # training are "pelatihan" (classical in LAN's list, blended or not); a seminar programme runs as webinars.
@@ -58,6 +58,63 @@ def ledger_record_completion(*, enrollment: Enrollment, certificate: Certificate
         enrollment=enrollment,
         certificate=certificate,
     )
+
+
+# A session attended on its own is recorded as the form of learning it was.
+FORM_OF_SESSION_KIND: dict[str, str] = {
+    SessionKind.WEBINAR: LearningForm.WEBINAR,
+    SessionKind.CLASSROOM: LearningForm.SEMINAR,
+}
+
+
+def _attendance_entry(*, enrollment: Enrollment, session: LiveSessionPage) -> LedgerEntry | None:
+    """The attendance entry of a session that still counts (recorded, not cancelled by a counter-entry)."""
+    return (
+        LedgerEntry.objects.filter(
+            enrollment=enrollment, session=session, source=EntrySource.SESSION_ATTENDANCE, status=EntryStatus.RECORDED
+        )
+        .filter(reversed_by__isnull=True)
+        .first()
+    )
+
+
+@transaction.atomic
+def ledger_record_attendance(*, enrollment: Enrollment, session: LiveSessionPage) -> LedgerEntry | None:
+    """Record the JP of a live session attended on its own: only a session with JP of its own, in a course that
+    gives none for completion (otherwise the course's JP count it, once). Idempotent while it counts."""
+    course = enrollment.course
+    if session.jp_credit <= 0 or course.jp_credit > 0:
+        return None
+    existing = _attendance_entry(enrollment=enrollment, session=session)
+    if existing is not None:
+        return existing
+    user = enrollment.user
+    day = timezone.localdate(session.starts_at)
+    form = FORM_OF_SESSION_KIND.get(session.kind, LearningForm.WEBINAR)
+    return LedgerEntry.objects.create(
+        user=user,
+        **_snapshot(user),
+        starts_on=day,
+        ends_on=max(day, timezone.localdate(session.ends_at)),
+        jp=Decimal(session.jp_credit),
+        route=ROUTE_OF_FORM[form],
+        form=form,
+        title=session.title[:255],
+        organiser=settings.SIGER_CERTIFICATE_ISSUER[:255],
+        source=EntrySource.SESSION_ATTENDANCE,
+        status=EntryStatus.RECORDED,
+        enrollment=enrollment,
+        session=session,
+    )
+
+
+def ledger_reverse_attendance(
+    *, enrollment: Enrollment, session: LiveSessionPage, by: User | None, reason: str
+) -> None:
+    """Attendance withdrawn by an instructor takes the session's JP back (a counter-entry)."""
+    entry = _attendance_entry(enrollment=enrollment, session=session)
+    if entry is not None:
+        ledger_reverse(entry=entry, by=by, reason=reason)
 
 
 @transaction.atomic

@@ -321,6 +321,13 @@ class LiveSessionPage(RoutablePageMixin, PathItemPage):
     )
     venue = models.CharField(_("tempat"), max_length=255, blank=True, help_text=_("Untuk kelas tatap muka."))
     capacity = models.PositiveIntegerField(_("kapasitas"), null=True, blank=True)
+    # JP recorded in the competence ledger for attending this session on its own: a public webinar of a course
+    # that gives no JP for completion (a course's JP already count its sessions).
+    jp_credit = models.PositiveSmallIntegerField(
+        _("JP kehadiran"),
+        default=0,
+        help_text=_("JP yang dicatat bagi peserta yang hadir, bila pelatihannya sendiri tidak memberi JP."),
+    )
     attendance_threshold_percent = models.PositiveSmallIntegerField(
         _("batas kehadiran (%)"),
         default=80,
@@ -345,6 +352,7 @@ class LiveSessionPage(RoutablePageMixin, PathItemPage):
         FieldPanel("conference_url"),
         FieldRowPanel([FieldPanel("venue"), FieldPanel("capacity")]),
         FieldRowPanel([FieldPanel("completion_rule"), FieldPanel("attendance_threshold_percent")]),
+        FieldPanel("jp_credit"),
         FieldPanel("course_class"),
     ]
     base_form_class = LiveSessionPageForm

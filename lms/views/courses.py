@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -146,7 +145,7 @@ def _ics_response(body: str, filename: str) -> HttpResponse:
 
 @login_required
 def dashboard(request: HttpRequest) -> TemplateResponse:
-    data = dashboard_for(user=request.user, jp_target=settings.SIGER_JP_TARGET_PER_YEAR)
+    data = dashboard_for(user=request.user)
     from lms.access import user_unit_scope
     from lms.competence.estimate import estimate_for
 
@@ -157,6 +156,6 @@ def dashboard(request: HttpRequest) -> TemplateResponse:
 
 @login_required
 def dashboard_ics(request: HttpRequest) -> HttpResponse:
-    data = dashboard_for(user=request.user, jp_target=settings.SIGER_JP_TARGET_PER_YEAR)
+    data = dashboard_for(user=request.user)
     body = calendar.ics_calendar(data.upcoming_sessions, base_url=request.build_absolute_uri("/"))
     return _ics_response(body, "jadwal-siger.ics")

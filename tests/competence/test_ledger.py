@@ -143,3 +143,20 @@ def test_backfill_records_completions_made_before_the_ledger_once(pka, administr
     totals = jp_per_user(start=THIS_YEAR[0], end=THIS_YEAR[1])
     assert totals == {kept.pk: Decimal("24"), revoked.pk: Decimal("0")}
     assert LedgerEntry.objects.count() == 3
+
+
+def test_a_pppk_dashboard_counts_the_contract_year_against_the_pppk_target(settings):
+    from lms.competence.models import AsnProfile
+    from lms.models import EmployeeType
+
+    settings.SIGER_PPPK_JP_TARGET = 24
+    today = timezone.localdate()
+    began = today - datetime.timedelta(days=40)  # the running contract year began about 40 days ago
+    contract = datetime.date(began.year - 3, began.month, min(began.day, 28))
+    learner = UserFactory(employee_type=EmployeeType.PPPK)
+    AsnProfile.objects.create(user=learner, contract_starts_on=contract)
+    _entry(learner, unit=None, day=today - datetime.timedelta(days=10), jp="6", form="webinar", title="Dalam kontrak")
+    _entry(learner, unit=None, day=today - datetime.timedelta(days=60), jp="9", form="webinar", title="Kontrak lalu")
+    page = client_for(learner).get("/saya/").content.decode()
+    assert page.split('id="jp-this-year">', 1)[1].split("<", 1)[0] == "6"
+    assert "/ 24 JP" in page and 'id="jp-period"' in page
