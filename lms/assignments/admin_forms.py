@@ -15,7 +15,7 @@ class AssignmentPageForm(WagtailAdminPageForm):
         if "accepted_types" not in self.fields:
             return
         # Imported here: lms.assignments.models imports this module to set base_form_class.
-        from lms.assignments.models import FileKind
+        from lms.files import FileKind
 
         old = self.fields["accepted_types"]
         self.fields["accepted_types"] = forms.MultipleChoiceField(
@@ -28,7 +28,7 @@ class AssignmentPageForm(WagtailAdminPageForm):
         self.initial["accepted_types"] = self.instance.accepted_kinds
 
     def clean_accepted_types(self) -> str:
-        from lms.assignments.models import FileKind
+        from lms.files import FileKind
 
         chosen = set(self.cleaned_data.get("accepted_types") or [])
         # In FileKind's order, so that the stored value does not depend on the order of the ticks.

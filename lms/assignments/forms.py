@@ -5,9 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lms.assignments.files import accepted_extensions
 from lms.assignments.models import AssignmentPage
 from lms.assignments.services import TEXT_MAX
+from lms.files import accepted_extensions
 
 
 class MultipleFileInput(forms.ClearableFileInput):

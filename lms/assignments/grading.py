@@ -15,10 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lms.assignments.files import FileCheckError, file_check, stored_files_discard
 from lms.assignments.models import (
     AssignmentPage,
-    FileKind,
     Grade,
     GradeDecision,
     Submission,
@@ -26,6 +24,7 @@ from lms.assignments.models import (
     SubmissionVersion,
 )
 from lms.events import SUBMISSION_GRADED, emit
+from lms.files import FileCheckError, FileKind, file_check, stored_files_discard
 from lms.models import Enrollment, EnrollmentStatus, ProgressSource, User
 from lms.services import progress_complete
 

@@ -23,6 +23,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
 from lms.assignments.admin_forms import AssignmentPageForm
+from lms.files import FileKind
 from lms.models import CompletionRule, Enrollment, PathItemPage, User
 
 
@@ -35,16 +36,6 @@ class SubmissionMode(models.TextChoices):
 class GroupMode(models.TextChoices):
     INDIVIDUAL = "individual", _("Perorangan")
     GROUP = "group", _("Per kelompok")
-
-
-class FileKind(models.TextChoices):
-    """What an assignment may accept; each kind is checked by content (lms.assignments.files)."""
-
-    PDF = "pdf", "PDF"
-    DOCX = "docx", "Word (DOCX)"
-    XLSX = "xlsx", "Excel (XLSX)"
-    PPTX = "pptx", "PowerPoint (PPTX)"
-    IMAGE = "image", _("Gambar (JPG, PNG)")
 
 
 DEFAULT_FILE_KINDS = ",".join(FileKind.values)

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from lms.assignments.files import MB, CheckedFile, FileCheckError, file_check, stored_files_discard
 from lms.assignments.models import AssignmentPage, Submission, SubmissionFile, SubmissionStatus, SubmissionVersion
+from lms.files import MB, CheckedFile, FileCheckError, file_check, stored_files_discard
 from lms.models import Enrollment, EnrollmentStatus, User
 
 TEXT_MAX = 50_000

@@ -7,10 +7,10 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lms.assignments.files import accepted_extensions
 from lms.competence.models import ConversionUnit, LearningForm
 from lms.competence.submissions import EVIDENCE_KINDS, LearningError, amount_parse
 from lms.exports import FORMATS
+from lms.files import accepted_extensions
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

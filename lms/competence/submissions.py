@@ -18,8 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lms.access import user_can_verify_entry
-from lms.assignments.files import TYPE_BY_EXTENSION, FileCheckError, file_check
-from lms.assignments.models import FileKind
 from lms.competence.models import (
     ROUTE_OF_FORM,
     ConversionUnit,
@@ -30,6 +28,7 @@ from lms.competence.models import (
     LedgerEntry,
 )
 from lms.events import LEARNING_VERIFIED, emit
+from lms.files import TYPE_BY_EXTENSION, FileCheckError, FileKind, file_check
 from lms.models import User
 
 EVIDENCE_KINDS = [FileKind.PDF, FileKind.IMAGE]

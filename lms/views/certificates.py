@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from lms.access import user_can_manage_course, user_can_revoke_certificate, user_can_view_certificate
-from lms.assignments.files import PDF_TYPE, stored_file_response
 from lms.certificates.selectors import course_certificates_valid
 from lms.certificates.services import certificate_pdf_ensure, certificate_pdf_filename, certificates_zip_build
 from lms.cohorts.selectors import course_class_get
+from lms.files import PDF_TYPE, stored_file_response
 from lms.models import Certificate, CoursePage
 from lms.qr import qr_svg
 from lms.selectors import certificate_get_by_code

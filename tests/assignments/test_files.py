@@ -13,17 +13,17 @@ from django.test import Client
 from django.urls import reverse
 from storages.backends.s3 import S3Storage
 
-from lms.assignments.files import (
-    FileCheckError,
-    content_disposition,
-    file_check,
-    file_name_clean,
-)
 from lms.assignments.grading import submission_grade
 from lms.assignments.models import FileKind, Submission, SubmissionFile, SubmissionMode
 from lms.assignments.services import SubmissionError, submission_submit
 from lms.cohorts.services import enrollment_withdraw
 from lms.factories import AssignmentPageFactory, CoursePageFactory, UserFactory
+from lms.files import (
+    FileCheckError,
+    content_disposition,
+    file_check,
+    file_name_clean,
+)
 from lms.models import Role
 from lms.roles import course_instructors_sync, user_set_role
 from lms.services import enrollment_create

@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from lms.access import user_can_manage_course, user_can_open_submission
-from lms.assignments.files import TYPE_BY_EXTENSION, accepted_extensions, stored_file_response
 from lms.assignments.forms import SubmissionForm
 from lms.assignments.models import AssignmentPage, Grade, Submission, SubmissionStatus
 from lms.assignments.selectors import grade_get, submission_file_get, submission_history, submission_of_learner
 from lms.assignments.services import SubmissionError, submission_submit
+from lms.files import TYPE_BY_EXTENSION, accepted_extensions, stored_file_response
 from lms.models import Enrollment, EnrollmentStatus
 from lms.selectors import course_path
 from lms.services import progress_item_viewed

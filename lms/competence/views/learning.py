@@ -17,7 +17,6 @@ from lms.access import (
     user_can_verify_entry,
     user_unit_scope,
 )
-from lms.assignments.files import stored_file_response
 from lms.competence.forms import LearningDecisionForm, LearningSubmitForm
 from lms.competence.models import EntrySource, LearningForm, LedgerEntry
 from lms.competence.submissions import (
@@ -29,6 +28,7 @@ from lms.competence.submissions import (
     learning_submit,
     learning_waiting,
 )
+from lms.files import stored_file_response
 from lms.views.errors import forbidden
 
 NOT_VERIFIER = gettext_lazy("Halaman ini untuk verifikator pengembangan kompetensi OPD dan administrator BPSDM.")

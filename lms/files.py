@@ -1,4 +1,5 @@
-"""Files handed in (and handed back): what they really are, where they are stored, and how they are served.
+"""Files people upload (assignment hand-ins and returned files, evidence of learning outside Siger) and files Siger
+serves from storage (those, and certificate PDFs): what an upload really is, and how a stored file is handed out.
 
 A file is accepted by its content, not its name: the first bytes say PDF, JPEG or PNG, and an Office file must be
 an OOXML package whose [Content_Types].xml declares the main part of a Word, Excel or PowerPoint document (any
@@ -18,11 +19,22 @@ from urllib.parse import quote
 import filetype
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
+from django.db import models
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from lms.assignments.models import FileKind
+
+class FileKind(models.TextChoices):
+    """The kinds of file Siger accepts at all; each is recognised by its content (file_type_detect)."""
+
+    PDF = "pdf", "PDF"
+    DOCX = "docx", "Word (DOCX)"
+    XLSX = "xlsx", "Excel (XLSX)"
+    PPTX = "pptx", "PowerPoint (PPTX)"
+    IMAGE = "image", gettext_lazy("Gambar (JPG, PNG)")
+
 
 MB = 1024 * 1024
 NAME_MAX = 200
