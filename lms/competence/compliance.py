@@ -10,10 +10,10 @@ Rules (configurable figures in settings):
 - History: a person's year counts for the OPD of their latest learning in the period (the ledger's snapshot),
   so a later move does not rewrite a past year; a person without learning in the period counts for their
   current OPD.
-- One SQL query (_placed_sql, plain SQL that PostgreSQL and SQLite both run) places everyone and sums their JP;
-  the province page aggregates it per OPD in the database too (median included), so a province of 50,000 ASN
-  returns some forty rows (tests/perf/compliance.py). On PostgreSQL migration 0006 adds a covering index for
-  it. Ledger queries elsewhere go through lms.competence.jp; this one cannot, being one pass over everyone.
+- The people, their periods, OPDs and JP come from lms.competence.jp (jp_year_people_sql, the bulk form of "how
+  many JP has this person in this period", where the rules above are written); the province page aggregates
+  them per OPD in the database too (median included), so a province of 50,000 ASN returns some forty rows
+  (tests/perf/compliance.py).
 """
 
 from __future__ import annotations
@@ -25,13 +25,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from lms.competence.jp import ZERO, contract_year_bounds, report_reference_day, year_bounds
-from lms.competence.models import AsnProfile, EntryStatus, LedgerEntry, PositionGroup
+from lms.competence.jp import ZERO, jp_year_people_sql, year_bounds
+from lms.competence.models import AsnProfile, LedgerEntry, LedgerYear
 from lms.models import EmployeeType, Role, User, WorkUnit
 
 Period = tuple[datetime.date, datetime.date]
@@ -90,10 +89,6 @@ class UnitCompliance:
         return (self.total_jp / self.asn).quantize(Decimal("0.1")) if self.asn else Decimal("0.0")
 
 
-def compliance_targets() -> dict[str, int]:
-    return {EmployeeType.PNS: settings.SIGER_JP_TARGET_PER_YEAR, EmployeeType.PPPK: settings.SIGER_PPPK_JP_TARGET}
-
-
 def compliance_years(*, today: datetime.date | None = None, back: int = 5) -> list[int]:
     this_year = (today or timezone.localdate()).year
     return list(range(this_year, this_year - back, -1))
@@ -108,106 +103,22 @@ def _sql_value(value):
     return value
 
 
-def _placed_sql(*, year: int, today: datetime.date, user_ids: list[int] | None) -> tuple[str, list]:
-    """The SQL (PostgreSQL and SQLite alike) of everyone counted in a year's report, one row each: their OPD of
-    the year, JP in their period, period and target ("placed"); only `user_ids` when given. PPPK contract
-    years come from the few distinct contract start dates, computed in Python (lms.competence.jp.
-    contract_year_bounds) and joined as a VALUES table.
-
-    Per person, the entries are summed per OPD snapshot (`pairs`, one pass over the window's entries, a PPPK's
-    contract year found through a small hash of the contracts); the OPD of the year is that of the pair with the
-    latest learning (ties: the OPD whose learning was recorded last); all pairs' JP add up."""
-    calendar = year_bounds(year)
-    reference = report_reference_day(year=year, today=today)
-    targets = compliance_targets()
-    user, profile, entry = User._meta.db_table, AsnProfile._meta.db_table, LedgerEntry._meta.db_table
-    contract_days = (
-        AsnProfile.objects.filter(user__employee_type=EmployeeType.PPPK, contract_starts_on__isnull=False)
-        .values_list("contract_starts_on", flat=True)
-        .distinct()
-    )
-    periods = {day: contract_year_bounds(contract_starts_on=day, on=reference) for day in contract_days}
-    window = (
-        min([calendar[0], *(p[0] for p in periods.values())]),
-        max([calendar[1], *(p[1] for p in periods.values())]),
-    )
-    params: list = []
-    sql = ["WITH "]
-    pppk = EmployeeType.PPPK
-    if periods:
-        # One row per distinct contract start date: the contract year of the report. Written out where it is
-        # used (no CTE) so that the planner sees its size, hashes it rather than the year's entries, and may
-        # read the entries in parallel.
-        values = ", ".join(["(%s, %s, %s)"] * len(periods))
-        contracts = (
-            f"(SELECT ap.user_id, pr.p_start, pr.p_end FROM {profile} ap "  # noqa: S608
-            f"JOIN {user} cu ON cu.id = ap.user_id AND cu.employee_type = %s "
-            "JOIN (SELECT column1 AS contract_on, column2 AS p_start, column3 AS p_end "
-            f"FROM (VALUES {values}) AS v) pr ON pr.contract_on = ap.contract_starts_on)"
-        )
-        period_params = [pppk]
-        for day, (start, end) in periods.items():
-            period_params += [day, start, end]
-        period_join = f"LEFT JOIN {contracts} k ON k.user_id = u.id"
-        p_start, p_end = "COALESCE(k.p_start, %s)", "COALESCE(k.p_end, %s)"
-        # An entry counts in its person's period: the contract year for a PPPK with one, else the calendar.
-        pair_join = f"LEFT JOIN {contracts} k ON k.user_id = e.user_id"
-        pair_period = (
-            "AND ((k.user_id IS NULL AND e.ends_on >= %s AND e.ends_on <= %s) "
-            "OR (e.ends_on >= k.p_start AND e.ends_on <= k.p_end))"
-        )
-    else:
-        period_join, period_params, p_start, p_end = "", [], "%s", "%s"
-        pair_join, pair_period = "", "AND e.ends_on >= %s AND e.ends_on <= %s"
-    candidates, candidate_params, pair_filter = "", [], ""
-    if user_ids is not None:
-        # Named twice, so that the planner reads the entries of these people through competence_user_period.
-        marks = ", ".join(["%s"] * len(user_ids))
-        candidates, pair_filter = f"AND u.id IN ({marks})", f"AND e.user_id IN ({marks})"
-        candidate_params = list(user_ids)
-    sql.append(
-        f"""people AS (
-  SELECT u.id AS user_id, u.full_name, u.nip, u.employee_type, COALESCE(ap.position_group, %s) AS position_group,
-         u.work_unit_id AS current_unit, {p_start} AS p_start, {p_end} AS p_end,
-         CASE WHEN u.employee_type = %s THEN %s ELSE %s END AS target
-  FROM {user} u LEFT JOIN {profile} ap ON ap.user_id = u.id {period_join}
-  WHERE u.role = %s AND u.is_active {candidates}
-),
-pairs AS (
-  SELECT e.user_id, e.work_unit_id, SUM(e.jp) AS jp, MAX(e.ends_on) AS last_day, MAX(e.id) AS last_id
-  FROM {entry} e {pair_join}
-  WHERE e.status = %s AND e.ends_on >= %s AND e.ends_on <= %s {pair_filter} {pair_period}
-  GROUP BY e.user_id, e.work_unit_id
-),
-ranked_pairs AS (
-  SELECT user_id, work_unit_id, SUM(jp) OVER (PARTITION BY user_id) AS total,
-         ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY last_day DESC, last_id DESC) AS rn
-  FROM pairs
-),
-placed AS (
-  SELECT p.user_id, p.full_name, p.nip, p.employee_type, p.position_group, p.p_start, p.p_end, p.target,
-         COALESCE(rp.work_unit_id, p.current_unit) AS unit_id, COALESCE(rp.total, 0) AS jp
-  FROM people p LEFT JOIN ranked_pairs rp ON rp.user_id = p.user_id AND rp.rn = 1
-)"""  # noqa: S608
-    )
-    # In the order the placeholders appear: people (position default, calendar, target CASE, contracts, role,
-    # candidates), then pairs (contracts, status, window, candidates, the calendar of those without a contract).
-    params += [PositionGroup.EXECUTOR, calendar[0], calendar[1]]
-    params += [pppk, targets[pppk], targets[EmployeeType.PNS], *period_params, Role.LEARNER, *candidate_params]
-    params += [*period_params, EntryStatus.RECORDED, *window, *candidate_params, calendar[0], calendar[1]]
-    return "".join(sql), params
-
-
 def _unit_candidates(*, unit_id: int, year: int) -> list[int]:
-    """Who may belong to an OPD in a year's report: its members now, and whoever learned there from the year
-    before to the year after (every contract year of the report lies within); the history rule then decides."""
+    """Who may belong to an OPD in a year's report (the history rule of lms.competence.jp then decides): its
+    members now; whoever's calendar year counts there (LedgerYear); and PPPK with a contract year who learned
+    there from the year before to the year after (every contract year of the report lies within)."""
+    counted_there = LedgerYear.objects.filter(year=year, work_unit_id=unit_id).values("user_id")
+    by_contract = AsnProfile.objects.filter(
+        user__employee_type=EmployeeType.PPPK, contract_starts_on__isnull=False
+    ).values("user_id")
     learned_there = (
         LedgerEntry.objects.recorded()
-        .filter(work_unit_id=unit_id, ends_on__gte=datetime.date(year - 1, 1, 1), ends_on__lte=year_bounds(year + 1)[1])
+        .filter(user_id__in=by_contract, work_unit_id=unit_id)
+        .filter(ends_on__gte=datetime.date(year - 1, 1, 1), ends_on__lte=year_bounds(year + 1)[1])
         .values("user_id")
     )
     people = User.objects.filter(role=Role.LEARNER, is_active=True).filter(
-        Q(work_unit_id=unit_id) | Q(pk__in=learned_there)
+        Q(work_unit_id=unit_id) | Q(pk__in=counted_there) | Q(pk__in=learned_there)
     )
     return list(people.values_list("pk", flat=True))
 
@@ -226,7 +137,7 @@ def compliance_people(*, year: int, unit_id: int | None = None, today: datetime.
     user_ids = None if unit_id is None else _unit_candidates(unit_id=unit_id, year=year)
     if user_ids == []:
         return []
-    sql, params = _placed_sql(year=year, today=today or timezone.localdate(), user_ids=user_ids)
+    sql, params = jp_year_people_sql(year=year, today=today or timezone.localdate(), user_ids=user_ids)
     sql += (
         " SELECT user_id, full_name, nip, employee_type, position_group, unit_id, p_start, p_end, target, jp "
         "FROM placed"
@@ -257,12 +168,21 @@ def compliance_units(
     *, year: int, today: datetime.date | None = None, people: list[PersonYear] | None = None
 ) -> tuple[list[UnitCompliance], UnitCompliance]:
     """Per OPD: ASN, how many reached their target, the median JP; and the province total. Aggregated in the
-    database (the median by row numbers, which both PostgreSQL and SQLite have), or over `people` when given."""
+    database (the median: percentile_cont on PostgreSQL, row numbers on SQLite, which lacks it; the same tests
+    check both), or over `people` when given."""
     names = dict(WorkUnit.objects.values_list("pk", "name"))
     if people is not None:
         return _units_of(people, names)
-    sql, params = _placed_sql(year=year, today=today or timezone.localdate(), user_ids=None)
-    sql += """,
+    sql, params = jp_year_people_sql(year=year, today=today or timezone.localdate(), user_ids=None)
+    if connection.vendor == "postgresql":
+        # One pass: an ordered-set median per OPD and for the province (grouping sets), without the two sorts of
+        # the whole province that the row-number median below needs (tests/perf/compliance.py).
+        sql += """
+SELECT CASE WHEN GROUPING(unit_id) = 1 THEN 1 ELSE 0 END, unit_id, COUNT(*),
+       SUM(CASE WHEN jp >= target THEN 1 ELSE 0 END), SUM(jp), percentile_cont(0.5) WITHIN GROUP (ORDER BY jp)
+FROM placed GROUP BY GROUPING SETS ((unit_id), ())"""
+    else:
+        sql += """,
 ranked AS (
   SELECT unit_id, jp, CASE WHEN jp >= target THEN 1 ELSE 0 END AS reached,
          ROW_NUMBER() OVER (PARTITION BY unit_id ORDER BY jp) AS pos, COUNT(*) OVER (PARTITION BY unit_id) AS n,

@@ -26,16 +26,15 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.conf import settings
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lms.competence.compliance import PersonYear, compliance_people
-from lms.competence.jp import ZERO, year_bounds
+from lms.competence.jp import ZERO, jp_sums, year_bounds
 from lms.competence.models import (
     CompetencePointRule,
     LearningForm,
-    LedgerEntry,
     PointComponent,
     PointPositionKind,
     PositionGroup,
@@ -174,45 +173,44 @@ def _keyword_q(group: str) -> Q:
 def _facts(*, year: int, user_ids: Iterable[int] | None) -> dict[int, _Facts]:
     start, end = year_bounds(year)
     in_year = Q(ends_on__gte=start, ends_on__lte=end)
-    entries = LedgerEntry.objects.recorded().filter(ends_on__lte=end)
-    if user_ids is not None:
-        entries = entries.filter(user_id__in=list(user_ids))
     facts: dict[int, _Facts] = defaultdict(_Facts)
-    sums = {
-        "technical": Sum("jp", filter=in_year & Q(form__in=TECHNICAL_FORMS)),
-        "seminar": Sum("jp", filter=in_year & Q(form__in=SEMINAR_FORMS)),
+    kinds = {
+        "technical": in_year & Q(form__in=TECHNICAL_FORMS),
+        "seminar": in_year & Q(form__in=SEMINAR_FORMS),
     }
     any_level = Q()
     for group in LEVEL_KEYWORDS:
-        sums[f"kw_{group}"] = Sum("jp", filter=_keyword_q(group))
+        kinds[f"kw_{group}"] = _keyword_q(group)
         any_level |= _keyword_q(group)
-    sums["level_in_year"] = Sum("jp", filter=any_level & in_year)
-    for row in entries.values("user_id").annotate(**sums).order_by():
-        person = facts[row["user_id"]]
-        person.technical_jp += row["technical"] or ZERO
-        person.seminar_jp += row["seminar"] or ZERO
+    kinds["level_in_year"] = any_level & in_year
+    for user_id, sums in jp_sums(kinds=kinds, end=end, user_ids=user_ids).items():
+        person = facts[user_id]
+        person.technical_jp += sums["technical"]
+        person.seminar_jp += sums["seminar"]
         # Level training recorded outside Siger is not technical training.
-        person.technical_jp -= row["level_in_year"] or ZERO
+        person.technical_jp -= sums["level_in_year"]
         for group in LEVEL_KEYWORDS:
-            person.level_jp[group] += row[f"kw_{group}"] or ZERO
+            person.level_jp[group] += sums[f"kw_{group}"]
     # Siger courses: the programme decides (level training, or not technical at all).
     group_of_programme = {programme: group for group, programme in LEVEL_PROGRAMMES.items()}
-    course_rows = (
-        entries.filter(enrollment__course__programme__in=NOT_TECHNICAL_PROGRAMMES)
-        .values("user_id", "enrollment__course__programme")
-        .annotate(
-            total=Sum("jp"),
-            jp_in_year=Sum("jp", filter=in_year),
-            technical_in_year=Sum("jp", filter=in_year & Q(form__in=TECHNICAL_FORMS)),
-        )
-        .order_by()
+    course_kinds = {}
+    for programme in NOT_TECHNICAL_PROGRAMMES:
+        of_programme = Q(enrollment__course__programme=programme)
+        course_kinds[f"all_{programme}"] = of_programme
+        course_kinds[f"technical_{programme}"] = of_programme & in_year & Q(form__in=TECHNICAL_FORMS)
+    course_sums = jp_sums(
+        kinds=course_kinds,
+        end=end,
+        user_ids=user_ids,
+        within=Q(enrollment__course__programme__in=NOT_TECHNICAL_PROGRAMMES),
     )
-    for row in course_rows:
-        person = facts[row["user_id"]]
-        person.technical_jp -= row["technical_in_year"] or ZERO
-        group = group_of_programme.get(row["enrollment__course__programme"])
-        if group is not None:
-            person.level_jp[group] += row["total"] or ZERO
+    for user_id, sums in course_sums.items():
+        person = facts[user_id]
+        for programme in NOT_TECHNICAL_PROGRAMMES:
+            person.technical_jp -= sums[f"technical_{programme}"]
+            group = group_of_programme.get(programme)
+            if group is not None:
+                person.level_jp[group] += sums[f"all_{programme}"]
     return facts
 
 

@@ -171,6 +171,36 @@ class LedgerEntry(models.Model):
         return f"{self.nip} · {self.title} · {self.jp} JP"
 
 
+class LedgerYear(models.Model):
+    """A person's recorded JP in one calendar year, and the OPD that year counts for: the ledger summed ahead of
+    time, so that a province's report reads one row per person instead of every entry (tests/perf/compliance.py).
+
+    Derived data, written only by database triggers on the ledger (migration 0008, PostgreSQL and SQLite), so it
+    is right whichever way an entry arrives (a service, the admin, a bulk load); `competence_totals --rebuild`
+    recomputes it from the ledger. The history rule: the year counts for the OPD snapshot of the person's latest
+    entry (the latest day; on one day, the entry recorded last), `last_day`/`last_id` being that entry's."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    jp = models.DecimalField(max_digits=9, decimal_places=2)
+    entries = models.PositiveIntegerField()
+    # No constraint: a trigger writes the row, and the ledger already protects the OPD.
+    work_unit = models.ForeignKey(
+        "lms.WorkUnit", null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    last_day = models.DateField()
+    last_id = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("JP setahun (ringkasan)")
+        verbose_name_plural = _("JP setahun (ringkasan)")
+        constraints = [models.UniqueConstraint(fields=["user", "year"], name="competence_year_key")]
+        indexes = [models.Index(fields=["year", "work_unit"], name="competence_year_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.year} · {self.jp} JP"
+
+
 class UnitRoleKind(models.TextChoices):
     VERIFIER = "verifier", _("Verifikator pengembangan kompetensi OPD")
     HEAD = "head", _("Kepala OPD")
@@ -311,3 +341,23 @@ class SiasnColumn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.header}"
+
+
+class SiasnTrainingType(models.Model):
+    """What SIASN calls a kind of learning ("jenis diklat/kursus") and its reference code in SIASN, for a Siger
+    programme or a form of learning (`key`: "programme:<programme>" or "form:<form>"). SIASN's import and web
+    service take the code of its reference table (jenisDiklatId); the codes are BKN's, so Siger ships the names
+    and leaves the codes for BPSDM to fill in from SIASN's reference list."""
+
+    key = models.CharField(_("pelatihan atau bentuk Siger"), max_length=40, unique=True)
+    name = models.CharField(_("jenis diklat di SIASN"), max_length=100)
+    code = models.CharField(_("kode referensi SIASN"), max_length=40, blank=True)
+    note = models.CharField(_("catatan/sumber"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("jenis diklat SIASN")
+        verbose_name_plural = _("jenis diklat SIASN")
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return f"{self.key} → {self.name}" + (f" ({self.code})" if self.code else "")

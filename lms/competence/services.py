@@ -5,10 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from lms.competence.models import ROUTE_OF_FORM, EntrySource, EntryStatus, LearningForm, LedgerEntry
+from lms.competence.models import ROUTE_OF_FORM, EntrySource, EntryStatus, LearningForm, LedgerEntry, LedgerYear
 from lms.models import Certificate, Enrollment, LiveSessionPage, Programme, SessionKind, User
 
 # The form a completed Siger course is recorded as, by programme: leadership, basic, technical and functional
@@ -156,3 +156,50 @@ def ledger_reverse_certificate(*, certificate: Certificate, by: User | None, rea
     )
     reversals = [ledger_reverse(entry=entry, by=by, reason=reason) for entry in entries]
     return [r for r in reversals if r is not None]
+
+
+def ledger_years_computed() -> dict[tuple[int, int], LedgerYear]:
+    """LedgerYear rows as the ledger says they should be (one pass over the recorded entries)."""
+    years: dict[tuple[int, int], LedgerYear] = {}
+    entries = LedgerEntry.objects.recorded().order_by("user_id", "ends_on", "id")
+    for user_id, unit_id, day, pk, jp in entries.values_list("user_id", "work_unit_id", "ends_on", "id", "jp").iterator(
+        chunk_size=5000
+    ):
+        row = years.get((user_id, day.year))
+        if row is None:
+            row = years[(user_id, day.year)] = LedgerYear(user_id=user_id, year=day.year, jp=Decimal(0), entries=0)
+        row.jp += jp
+        row.entries += 1
+        row.work_unit_id, row.last_day, row.last_id = unit_id, day, pk
+    return years
+
+
+def ledger_years_differences() -> list[str]:
+    """Where LedgerYear disagrees with the ledger (empty when the triggers kept it right)."""
+    expected = ledger_years_computed()
+    fields = ("jp", "entries", "work_unit_id", "last_day", "last_id")
+    found = {(r.user_id, r.year): r for r in LedgerYear.objects.all()}
+    differences = []
+    for key in sorted(expected.keys() | found.keys()):
+        want, have = expected.get(key), found.get(key)
+        if want is None or have is None:
+            differences.append(f"user {key[0]}, {key[1]}: {'missing' if have is None else 'not in the ledger'}")
+            continue
+        wrong = [f for f in fields if getattr(want, f) != getattr(have, f)]
+        if wrong:
+            detail = ", ".join(f"{f} {getattr(have, f)} != {getattr(want, f)}" for f in wrong)
+            differences.append(f"user {key[0]}, {key[1]}: {detail}")
+    return differences
+
+
+@transaction.atomic
+def ledger_years_rebuild() -> int:
+    """Recompute every LedgerYear from the ledger (after a repair done around the triggers); returns the rows."""
+    # Lock the ledger against writes while it is summed, so that no entry lands between the sum and the swap.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {LedgerEntry._meta.db_table} IN SHARE MODE")  # noqa: S608 - a model's name
+    rows = ledger_years_computed()
+    LedgerYear.objects.all().delete()
+    LedgerYear.objects.bulk_create(rows.values(), batch_size=2000)
+    return len(rows)

@@ -13,36 +13,40 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lms.competence.models import EntrySource, EntryStatus, LearningForm, LedgerEntry, SiasnColumn
+from lms.competence.models import EntrySource, EntryStatus, LearningForm, LedgerEntry, SiasnColumn, SiasnTrainingType
 from lms.models import Programme
 
-# What SIASN calls the kind of training ("jenis diklat"), for a Siger course by its programme and for learning
-# reported from outside by its form; anything else is named by its form.
-TRAINING_TYPE_OF_PROGRAMME: dict[str, str] = {
-    Programme.LATSAR: "Diklat Prajabatan",
-    Programme.PKA: "Diklat Struktural",
-    Programme.PKP: "Diklat Struktural",
-    Programme.PKN2: "Diklat Struktural",
-    Programme.PBJ: "Diklat Teknis",
-    Programme.TECHNICAL: "Diklat Teknis",
-    Programme.FUNCTIONAL: "Diklat Fungsional",
-    Programme.SEMINAR: "Seminar",
-}
-TRAINING_TYPE_OF_FORM: dict[str, str] = {
-    LearningForm.TRAINING: "Diklat Teknis",
-    LearningForm.TECHNICAL_GUIDANCE: "Bimbingan Teknis",
-    LearningForm.COURSE: "Kursus",
-    LearningForm.SEMINAR: "Seminar",
-    LearningForm.WEBINAR: "Seminar",
-    LearningForm.WORKSHOP: "Workshop",
-    LearningForm.INTERNSHIP: "Magang",
-}
+
+def siasn_training_type_keys() -> list[tuple[str, str]]:
+    """What a SiasnTrainingType row may be for: every Siger programme and every form of learning."""
+    return [
+        (f"programme:{value}", _("Pelatihan: %(name)s") % {"name": label}) for value, label in Programme.choices
+    ] + [(f"form:{value}", _("Bentuk: %(name)s") % {"name": label}) for value, label in LearningForm.choices]
 
 
-def _training_type(entry: LedgerEntry) -> str:
-    if entry.enrollment_id and entry.enrollment.course.programme in TRAINING_TYPE_OF_PROGRAMME:
-        return TRAINING_TYPE_OF_PROGRAMME[entry.enrollment.course.programme]
-    return TRAINING_TYPE_OF_FORM.get(entry.form) or entry.get_form_display()
+def siasn_training_types() -> dict[str, SiasnTrainingType]:
+    """The SiasnTrainingType table by key ("programme:<programme>", "form:<form>")."""
+    return {row.key: row for row in SiasnTrainingType.objects.all()}
+
+
+def _training_type(entry: LedgerEntry, types: dict[str, SiasnTrainingType]) -> SiasnTrainingType | None:
+    """A Siger course by its programme, learning reported from outside (or a programme without a row) by its
+    form; None when the table has neither."""
+    if entry.enrollment_id:
+        found = types.get(f"programme:{entry.enrollment.course.programme}")
+        if found is not None:
+            return found
+    return types.get(f"form:{entry.form}")
+
+
+def _training_type_name(entry: LedgerEntry, types: dict[str, SiasnTrainingType]) -> str:
+    found = _training_type(entry, types)
+    return found.name if found is not None else entry.get_form_display()
+
+
+def _training_type_code(entry: LedgerEntry, types: dict[str, SiasnTrainingType]) -> str:
+    found = _training_type(entry, types)
+    return found.code if found is not None else ""
 
 
 def _certificate_date(entry: LedgerEntry) -> datetime.date | str:
@@ -52,27 +56,28 @@ def _certificate_date(entry: LedgerEntry) -> datetime.date | str:
     return entry.ends_on if entry.certificate_number else ""
 
 
-# source -> (what it is, as administrators see it; the cell of one entry)
-SOURCES: dict[str, tuple[str, Callable[[LedgerEntry], object]]] = {
-    "nip": (gettext_lazy("NIP"), lambda e: e.nip),
-    "name": (gettext_lazy("Nama"), lambda e: e.user.full_name),
-    "work_unit": (gettext_lazy("Unit kerja (OPD)"), lambda e: e.work_unit.name if e.work_unit_id else ""),
-    "training_type": (gettext_lazy("Jenis diklat"), _training_type),
-    "form": (gettext_lazy("Bentuk pembelajaran"), lambda e: e.get_form_display()),
-    "route": (gettext_lazy("Jalur"), lambda e: e.get_route_display()),
-    "title": (gettext_lazy("Nama diklat/kursus"), lambda e: e.title),
-    "organiser": (gettext_lazy("Penyelenggara"), lambda e: e.organiser),
-    "starts_on": (gettext_lazy("Tanggal mulai"), lambda e: e.starts_on),
-    "ends_on": (gettext_lazy("Tanggal selesai"), lambda e: e.ends_on),
-    "jp": (gettext_lazy("Jumlah JP"), lambda e: int(e.jp) if e.jp == e.jp.to_integral_value() else float(e.jp)),
+# source -> (what it is, as administrators see it; the cell of one entry, given the SIASN training types)
+SOURCES: dict[str, tuple[str, Callable[[LedgerEntry, dict], object]]] = {
+    "nip": (gettext_lazy("NIP"), lambda e, _t: e.nip),
+    "name": (gettext_lazy("Nama"), lambda e, _t: e.user.full_name),
+    "work_unit": (gettext_lazy("Unit kerja (OPD)"), lambda e, _t: e.work_unit.name if e.work_unit_id else ""),
+    "training_type": (gettext_lazy("Jenis diklat"), _training_type_name),
+    "training_type_code": (gettext_lazy("Kode jenis diklat (referensi SIASN)"), _training_type_code),
+    "form": (gettext_lazy("Bentuk pembelajaran"), lambda e, _t: e.get_form_display()),
+    "route": (gettext_lazy("Jalur"), lambda e, _t: e.get_route_display()),
+    "title": (gettext_lazy("Nama diklat/kursus"), lambda e, _t: e.title),
+    "organiser": (gettext_lazy("Penyelenggara"), lambda e, _t: e.organiser),
+    "starts_on": (gettext_lazy("Tanggal mulai"), lambda e, _t: e.starts_on),
+    "ends_on": (gettext_lazy("Tanggal selesai"), lambda e, _t: e.ends_on),
+    "jp": (gettext_lazy("Jumlah JP"), lambda e, _t: int(e.jp) if e.jp == e.jp.to_integral_value() else float(e.jp)),
     # SIASN's web service takes whole hours (jumlahJam is an integer): for a column that must be whole.
     "jp_whole": (
         gettext_lazy("Jumlah JP (bilangan bulat)"),
-        lambda e: int(e.jp.quantize(Decimal(1), rounding=ROUND_HALF_UP)),
+        lambda e, _t: int(e.jp.quantize(Decimal(1), rounding=ROUND_HALF_UP)),
     ),
-    "certificate_number": (gettext_lazy("Nomor sertifikat"), lambda e: e.certificate_number),
-    "certificate_date": (gettext_lazy("Tanggal sertifikat"), _certificate_date),
-    "year": (gettext_lazy("Tahun"), lambda e: e.ends_on.year),
+    "certificate_number": (gettext_lazy("Nomor sertifikat"), lambda e, _t: e.certificate_number),
+    "certificate_date": (gettext_lazy("Tanggal sertifikat"), lambda e, _t: _certificate_date(e)),
+    "year": (gettext_lazy("Tahun"), lambda e, _t: e.ends_on.year),
 }
 
 
@@ -104,6 +109,7 @@ def siasn_table(entries: Iterable[LedgerEntry]) -> tuple[list[str], Iterable[lis
     columns = list(SiasnColumn.objects.order_by("position", "pk"))
     if not columns:
         raise ValueError(_("Kolom ekspor SIASN belum diatur."))
-    cells = [SOURCES.get(column.source, ("", lambda _e: ""))[1] for column in columns]
+    cells = [SOURCES.get(column.source, ("", lambda _e, _t: ""))[1] for column in columns]
     header = [column.header for column in columns]
-    return header, ([cell(entry) for cell in cells] for entry in entries)
+    types = siasn_training_types()
+    return header, ([cell(entry, types) for cell in cells] for entry in entries)

@@ -16,8 +16,15 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from lms.access import user_can_manage_competence_settings
-from lms.competence.models import AsnProfile, CompetencePointRule, JpConversion, SiasnColumn, UnitRole
-from lms.competence.siasn import siasn_source_choices
+from lms.competence.models import (
+    AsnProfile,
+    CompetencePointRule,
+    JpConversion,
+    SiasnColumn,
+    SiasnTrainingType,
+    UnitRole,
+)
+from lms.competence.siasn import siasn_source_choices, siasn_training_type_keys
 from lms.models import Role
 
 
@@ -32,7 +39,7 @@ class AdministratorsOnlyPolicy(BasePermissionPolicy):
         return get_user_model().objects.filter(is_active=True, role=Role.ADMINISTRATOR)
 
 
-for _model in (JpConversion, UnitRole, AsnProfile, CompetencePointRule, SiasnColumn):
+for _model in (JpConversion, UnitRole, AsnProfile, CompetencePointRule, SiasnColumn, SiasnTrainingType):
     register_permission_policy(_model, AdministratorsOnlyPolicy(_model), exact_class=True)
 
 
@@ -98,6 +105,20 @@ class SiasnColumnViewSet(SnippetViewSet):
     ]
 
 
+class SiasnTrainingTypeViewSet(SnippetViewSet):
+    model = SiasnTrainingType
+    icon = "tag"
+    menu_label = gettext_lazy("Jenis diklat SIASN")
+    list_display = ["key", "name", "code"]
+    search_fields = ["key", "name", "code"]
+    panels = [
+        FieldPanel("key", widget=forms.Select(choices=siasn_training_type_keys)),
+        FieldPanel("name"),
+        FieldPanel("code"),
+        FieldPanel("note"),
+    ]
+
+
 class CompetenceViewSetGroup(SnippetViewSetGroup):
     items = (
         JpConversionViewSet,
@@ -105,6 +126,7 @@ class CompetenceViewSetGroup(SnippetViewSetGroup):
         AsnProfileViewSet,
         CompetencePointRuleViewSet,
         SiasnColumnViewSet,
+        SiasnTrainingTypeViewSet,
     )
     menu_icon = "clipboard-list"
     menu_label = gettext_lazy("Rekam kompetensi")

@@ -97,13 +97,9 @@ def expected_unit_and_jp(person: Person) -> tuple[int, Decimal]:
     jp = sum((e.jp for e in counted), Decimal("0"))
     if not counted:
         return person.current_unit.pk, jp
-    # Per OPD snapshot: its latest day, then its latest recorded entry; the greatest decides the OPD.
-    keys: dict[int | None, tuple] = {}
-    for e in counted:
-        day, pk = keys.get(e.work_unit_id, (datetime.date.min, 0))
-        keys[e.work_unit_id] = (max(day, e.ends_on), max(pk, e.pk))
-    unit_id = max(keys, key=lambda unit: keys[unit])
-    return (unit_id or person.current_unit.pk), jp
+    # The OPD snapshot of the latest entry: the latest day, and on one day the entry recorded last.
+    latest = max(counted, key=lambda e: (e.ends_on, e.pk))
+    return (latest.work_unit_id or person.current_unit.pk), jp
 
 
 def expected_points(person: Person) -> Decimal:

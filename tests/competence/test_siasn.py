@@ -160,3 +160,21 @@ def test_a_whole_number_column_rounds_the_jp(world):
     LedgerEntry.objects.filter(pk=recorded.pk).update(jp=Decimal("2.67"))
     rows = _rows(client_for(world["head_a"]).get(reverse("competence:siasn_export"), {"format": "csv"}))
     assert rows == [["jumlahJam"], ["3"]]
+
+
+def test_the_training_type_and_its_siasn_code_come_from_the_administrators_table(world):
+    from lms.competence.models import SiasnTrainingType
+
+    SiasnColumn.objects.all().delete()
+    SiasnColumn.objects.create(position=1, header="Nama", source="title")
+    SiasnColumn.objects.create(position=2, header="jenisDiklat", source="training_type")
+    SiasnColumn.objects.create(position=3, header="jenisDiklatId", source="training_type_code")
+    # Seeded with SIASN's names and no codes: the codes are BKN's, filled in by BPSDM.
+    assert SiasnTrainingType.objects.get(key="form:seminar").code == ""
+    SiasnTrainingType.objects.filter(key="form:seminar").update(name="Seminar/Lokakarya", code="7")
+    rows = _rows(client_for(world["admin"]).get(reverse("competence:siasn_export"), {"format": "csv"}))
+    assert sorted(rows[1:]) == [["Kursus OPD B", "Seminar/Lokakarya", "7"], ["Kursus Tercatat", "Kursus", ""]]
+    # A form without a row is named by its form, with no code.
+    SiasnTrainingType.objects.filter(key="form:kursus").delete()
+    rows = _rows(client_for(world["admin"]).get(reverse("competence:siasn_export"), {"format": "csv"}))
+    assert ["Kursus Tercatat", "Kursus", ""] in rows

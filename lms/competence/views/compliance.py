@@ -18,11 +18,11 @@ from lms.competence.compliance import (
     PERSON_ORDERS,
     compliance_order,
     compliance_people,
-    compliance_targets,
     compliance_units,
     compliance_years,
 )
 from lms.competence.estimate import estimate_for, estimate_people, estimate_units
+from lms.competence.jp import jp_targets
 from lms.exports import FORMATS, table_response
 from lms.models import EmployeeType, WorkUnit
 from lms.views.errors import forbidden
@@ -122,7 +122,7 @@ def compliance_province(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(
         request,
         "competence/compliance_province.html",
-        {"units": units, "province": province, "year": year, "years": years, "targets": compliance_targets()},
+        {"units": units, "province": province, "year": year, "years": years, "targets": jp_targets()},
     )
 
 
@@ -169,7 +169,7 @@ def compliance_unit(request: HttpRequest, unit_id: int) -> HttpResponse:
             "show_all": show_all,
             "year": year,
             "years": years,
-            "targets": compliance_targets(),
+            "targets": jp_targets(),
             "province_view": user_can_view_agency_reports(request.user),
         },
     )
