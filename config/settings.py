@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "lms.assignments",
     "lms.notifications",
     "lms.competence",
+    "lms.programmes",
     "lms.sso",
     "content",
     "live",

@@ -34,10 +34,11 @@ urlpatterns = [
     path("", include("lms.notifications.urls")),
     path("", include("lms.sso.urls")),
     path("", include("lms.competence.urls")),
+    path("", include("lms.programmes.urls")),
 ]
 # Media that only a view may hand out, after its access check: documents, H5P content, assignment files, learning
 # evidence, certificate PDFs.
-PRIVATE_MEDIA = ("documents/", "h5p/", "assignments/", "competence/", "certificates/")
+PRIVATE_MEDIA = ("documents/", "h5p/", "assignments/", "competence/", "certificates/", "programmes/")
 if settings.DEBUG and not getattr(settings, "AWS_STORAGE_BUCKET_NAME", ""):
     # Local media in the embedded default only (as django.conf.urls.static did); with S3 the bucket serves them.
     private = "|".join(re.escape(prefix) for prefix in PRIVATE_MEDIA)

@@ -252,3 +252,55 @@ def user_can_view_unit_compliance(user: User, work_unit_id: int | None) -> bool:
     """One OPD's JP compliance and its people's records: BPSDM, the OPD's head and its verifiers."""
     scope = user_unit_scope(user, "head", "verifier")
     return scope is None or (work_unit_id is not None and work_unit_id in scope)
+
+
+# --- Programme runs (lms.programmes): coaches, mentors, examiners --------------------------------------------
+
+
+def user_guide_roles(user: User, enrollment) -> set[str]:
+    """The roles (coach, mentor, examiner) a person currently holds for one participant."""
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    from lms.programmes.models import ParticipantGuide
+
+    return set(
+        ParticipantGuide.objects.filter(enrollment=enrollment, user=user, ended_at__isnull=True).values_list(
+            "role", flat=True
+        )
+    )
+
+
+def user_can_view_participant(user: User, enrollment) -> bool:
+    """A participant's programme record (plan, logbook, seminar schedule, result): the participant while
+    enrolled, their own coach, mentor and examiners, and those who manage the course."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if enrollment.user_id == user.pk and enrollment.status != EnrollmentStatus.WITHDRAWN:
+        return True
+    return bool(user_guide_roles(user, enrollment)) or user_can_manage_course(user, enrollment.course)
+
+
+def user_can_review_project(user: User, enrollment) -> bool:
+    """Approving or returning the plan, commenting on and confirming milestones: the participant's own coach and
+    mentor only (the course's managers see, but the guidance is theirs)."""
+    from lms.programmes.models import GuideRole
+
+    return bool(user_guide_roles(user, enrollment) & {GuideRole.COACH, GuideRole.MENTOR})
+
+
+def user_can_score_seminar(user: User, enrollment) -> bool:
+    """Scoring a participant's seminar: the examiners on their panel."""
+    from lms.programmes.models import GuideRole
+
+    return GuideRole.EXAMINER in user_guide_roles(user, enrollment)
+
+
+def user_can_run_programme(user: User, course: CoursePage) -> bool:
+    """Assigning guides and examiners, scheduling the seminar, entering component scores, the graduation decision
+    and the run's reports: those who manage the course."""
+    return user_can_manage_course(user, course)
+
+
+def user_can_create_programme_run(user: User) -> bool:
+    """Creating a run from a template, and editing templates: administrators."""
+    return user.is_authenticated and user.is_active and user.is_administrator

@@ -317,6 +317,9 @@ def enrollment_refresh_completion(*, enrollment: Enrollment) -> Enrollment:
             completed_at,
             jp_credit,
         )
+        if enrollment.course.requires_graduation:
+            # A programme run: the STTPP and the JP wait for the graduation decision (lms.programmes.services).
+            return enrollment
         certificate = certificate_issue(enrollment=enrollment)
         # The JP enter the person's competence record in the same transaction as the completion: never one
         # without the other.
@@ -362,8 +365,9 @@ def certificate_number_format(*, programme: str, year: int, sequence: int, month
 
 
 @transaction.atomic
-def certificate_issue(*, enrollment: Enrollment, issued_by: User | None = None) -> Certificate:
-    """Issue the certificate of a completed enrollment, copying what it states; idempotent."""
+def certificate_issue(*, enrollment: Enrollment, issued_by: User | None = None, predicate: str = "") -> Certificate:
+    """Issue the certificate of a completed enrollment, copying what it states; idempotent. `predicate`: a
+    programme run's STTPP, issued on the graduation decision (lms.programmes.services)."""
     # The enrollment row lock makes a second, concurrent issuer wait and then find the first one's certificate.
     enrollment = (
         Enrollment.objects.select_for_update(of=("self",))
@@ -412,6 +416,8 @@ def certificate_issue(*, enrollment: Enrollment, issued_by: User | None = None) 
         signer_name=signer.name,
         signer_title=signer.title,
         signer_nip=signer.nip,
+        predicate=predicate[:60],
+        batch=course.batch,
     )
     emit(CERTIFICATE_ISSUED, certificate=certificate)  # subscribers run after commit
     return certificate

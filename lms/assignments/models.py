@@ -101,6 +101,7 @@ class AssignmentPage(RoutablePageMixin, PathItemPage):
         *Page.content_panels,
         FieldPanel("instructions"),
         FieldPanel("attachments"),
+        FieldPanel("phase"),
         FieldRowPanel([FieldPanel("due_at"), FieldPanel("late_until")]),
         MultiFieldPanel(
             [

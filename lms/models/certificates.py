@@ -69,6 +69,9 @@ class Certificate(models.Model):
     signer_name = models.CharField(_("nama penanda tangan"), max_length=150, blank=True)
     signer_title = models.CharField(_("jabatan penanda tangan"), max_length=200, blank=True)
     signer_nip = models.CharField(_("NIP penanda tangan"), max_length=18, blank=True)
+    # A programme run's STTPP states the predicate of the graduation decision and the batch.
+    predicate = models.CharField(_("predikat"), max_length=60, blank=True)
+    batch = models.CharField(_("angkatan"), max_length=60, blank=True)
     revoked_at = models.DateTimeField(_("dicabut"), null=True, blank=True)
     revoked_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     revoke_reason = models.CharField(_("alasan pencabutan"), max_length=500, blank=True)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.forms import WagtailAdminPageForm
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList, TabbedInterface
 from wagtail.contrib.routable_page.models import RoutablePageMixin
 from wagtail.contrib.routable_page.models import path as route
 from wagtail.fields import RichTextField, StreamField
@@ -147,6 +147,14 @@ class CoursePage(RoutablePageMixin, Page):
         _("jabatan penanda tangan"), max_length=200, blank=True, help_text=_("Mis. Kepala BPSDM Provinsi Lampung.")
     )
     signer_nip = models.CharField(_("NIP penanda tangan"), max_length=18, blank=True)
+    # A programme run (lms.programmes): its batch ("Angkatan II"), printed on the STTPP; and whether the STTPP
+    # waits for the course manager's graduation decision instead of following completion of the path.
+    batch = models.CharField(_("angkatan"), max_length=60, blank=True)
+    requires_graduation = models.BooleanField(
+        _("STTPP setelah keputusan kelulusan"),
+        default=False,
+        help_text=_("Jika aktif, sertifikat terbit hanya setelah pengelola memutuskan peserta lulus."),
+    )
     # Archived: gone from the catalogue and closed to enrollment, but still live for those enrolled and those
     # who manage it, so records, certificates, JP and reports stay. What the admin offers instead of deleting.
     archived_at = models.DateTimeField(_("diarsipkan"), null=True, blank=True, editable=False)
@@ -176,6 +184,22 @@ class CoursePage(RoutablePageMixin, Page):
         ),
         FieldPanel("archived"),
     ]
+    # A programme run's structure (lms.programmes): one place that both this editor and the grading read.
+    programme_panels = [
+        FieldRowPanel([FieldPanel("batch"), FieldPanel("requires_graduation")]),
+        InlinePanel("phases", heading=_("Fase"), label=_("fase")),
+        InlinePanel("assessment_components", heading=_("Komponen penilaian"), label=_("komponen")),
+        InlinePanel("predicate_bands", heading=_("Predikat"), label=_("predikat")),
+        InlinePanel("seminar_criteria", heading=_("Kriteria seminar"), label=_("kriteria")),
+    ]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading=_("Isi")),
+            ObjectList(programme_panels, heading=_("Program")),
+            ObjectList(Page.promote_panels, heading=_("Promosi")),
+            ObjectList(Page.settings_panels, heading=_("Pengaturan")),
+        ]
+    )
     search_fields = [*Page.search_fields, index.SearchField("summary")]
     parent_page_types = ["lms.CourseIndexPage"]
     subpage_types = ["lms.ModulePage", "lms.LiveSessionPage", "assignments.AssignmentPage"]
@@ -239,6 +263,15 @@ class PathItemPage(Page):
 
     completion_rule = models.CharField(_("aturan selesai"), max_length=20, choices=CompletionRule.choices)
     duration_minutes = models.PositiveSmallIntegerField(_("durasi (menit)"), default=45)
+    # The phase of a programme run this step belongs to (lms.programmes): it opens when the phase starts.
+    phase = models.ForeignKey(
+        "programmes.CoursePhase",
+        verbose_name=_("fase"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     parent_page_types = ["lms.CoursePage"]
     subpage_types: list[str] = []
@@ -261,6 +294,7 @@ class ModulePage(RoutablePageMixin, PathItemPage):
         *Page.content_panels,
         FieldPanel("intro"),
         FieldRowPanel([FieldPanel("completion_rule"), FieldPanel("duration_minutes")]),
+        FieldPanel("phase"),
         FieldPanel("body"),
     ]
     search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
@@ -354,6 +388,7 @@ class LiveSessionPage(RoutablePageMixin, PathItemPage):
         FieldRowPanel([FieldPanel("completion_rule"), FieldPanel("attendance_threshold_percent")]),
         FieldPanel("jp_credit"),
         FieldPanel("course_class"),
+        FieldPanel("phase"),
     ]
     base_form_class = LiveSessionPageForm
     template = "lms/live_session_page.html"

@@ -9,8 +9,8 @@ Each module here defines:
 - ``urls(world)``: URL name -> the URL to try.
 """
 
-from tests.security.matrix_areas import accounts, assignments, cohorts, competence, notifications, sso
+from tests.security.matrix_areas import accounts, assignments, cohorts, competence, notifications, programmes, sso
 
-AREAS = (accounts, cohorts, assignments, notifications, sso, competence)
+AREAS = (accounts, cohorts, assignments, notifications, sso, competence, programmes)
 NAMESPACES = tuple(area.NAMESPACE for area in AREAS)
 PAGE_MODELS = tuple(model for area in AREAS for model in area.PAGE_MODELS)
