@@ -304,3 +304,13 @@ def user_can_run_programme(user: User, course: CoursePage) -> bool:
 def user_can_create_programme_run(user: User) -> bool:
     """Creating a run from a template, and editing templates: administrators."""
     return user.is_authenticated and user.is_active and user.is_administrator
+
+
+def user_can_write_project(user: User, enrollment) -> bool:
+    """Writing the change project's plan and logbook: the participant themselves, while enrolled."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and enrollment.user_id == user.pk
+        and enrollment.status != EnrollmentStatus.WITHDRAWN
+    )
