@@ -77,6 +77,17 @@ def _course_form(course: CoursePage, *, instructors, action: str = "action-publi
         "comments-INITIAL_FORMS": "0",
         "comments-MIN_NUM_FORMS": "0",
         "comments-MAX_NUM_FORMS": "1000",
+        # The programme tab's inline panels (a run's phases, components, predicates, seminar criteria): empty.
+        **{
+            f"{prefix}-{key}": value
+            for prefix in ("phases", "assessment_components", "predicate_bands", "seminar_criteria")
+            for key, value in (
+                ("TOTAL_FORMS", "0"),
+                ("INITIAL_FORMS", "0"),
+                ("MIN_NUM_FORMS", "0"),
+                ("MAX_NUM_FORMS", "1000"),
+            )
+        },
         action: "1",
         **overrides,
     }

@@ -242,6 +242,10 @@ def test_when_editor_ticks_archive_and_publishes_then_archived_at_is_recorded_an
                 "sequential": "on",
                 "archived": "on" if archived else "",
                 "comments": inline_formset([]),
+                "phases": inline_formset([]),
+                "assessment_components": inline_formset([]),
+                "predicate_bands": inline_formset([]),
+                "seminar_criteria": inline_formset([]),
                 "action-publish": "publish",
             }
         )
