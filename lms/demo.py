@@ -150,6 +150,7 @@ class DemoLogins:
     administrator: User
     instructor: User
     learners: list[User]
+    programme_run: CoursePage | None = None
 
 
 def _user(*, seed: int, name: str, role: str, position: str, rank: str, opd: str, email: str = "") -> User:
@@ -321,7 +322,10 @@ def demo_seed() -> DemoLogins:
     from lms.competence.demo import demo_seed_competence
 
     demo_seed_competence(learners=learners, administrator=admin, opds=OPDS)
-    return DemoLogins(administrator=admin, instructor=instructor, learners=learners)
+    from lms.programmes.demo import demo_seed_programmes
+
+    run = demo_seed_programmes(index=index, administrator=admin, instructor=instructor, learners=learners)
+    return DemoLogins(administrator=admin, instructor=instructor, learners=learners, programme_run=run)
 
 
 # --- H5P activities (seed_demo --h5p-dir) -----------------------------------------------------------------

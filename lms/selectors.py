@@ -28,6 +28,8 @@ from lms.models import (
     ProgressStatus,
     User,
 )
+from lms.programmes.models import CoursePhase
+from lms.programmes.phases import course_phases, phase_is_open, phases_digest
 
 COURSE_ITEMS_CACHE_SECONDS = 6 * 3600
 
@@ -46,6 +48,10 @@ class PathStep:
     progress: ItemProgress | None
     locked: bool
     url: str = ""
+    # A programme run's phase (lms.programmes.CoursePhase) the step belongs to, and the day it opens when the
+    # phase has not started yet (the step is then locked whatever the learner's progress).
+    phase: CoursePhase | None = None
+    opens_on: datetime.date | None = None
 
     @property
     def completed(self) -> bool:
@@ -76,12 +82,27 @@ class CoursePath:
     items_digest: str = ""
     # Which class's path this is when class-only sessions were skipped ("" otherwise): part of the fingerprint.
     variant: str = ""
+    # A programme run's phases (name and dates shown as section headings), "" digest for a course without them.
+    phases: list[CoursePhase] = field(default_factory=list)
+    phases_digest: str = ""
 
     @property
     def fingerprint(self) -> str:
         """Identifies what the rendered path shows: the steps as published and this learner's state on each."""
-        states = "".join(step.state[0] for step in self.steps)
-        return f"{self.course.pk}:{self.course.url_path}:{self.items_digest}{self.variant}:{states}"
+        states = "".join("p" if step.opens_on else step.state[0] for step in self.steps)
+        return (
+            f"{self.course.pk}:{self.course.url_path}:{self.items_digest}{self.variant}:{self.phases_digest}:{states}"
+        )
+
+    @property
+    def sections(self) -> list[PathSection]:
+        """The steps grouped by phase, in path order (one section without a phase for an ordinary course)."""
+        sections: list[PathSection] = []
+        for step in self.steps:
+            if not sections or sections[-1].phase is not step.phase:
+                sections.append(PathSection(phase=step.phase))
+            sections[-1].steps.append(step)
+        return sections
 
     @property
     def total(self) -> int:
@@ -101,6 +122,12 @@ class CoursePath:
 
     def step_for(self, page_id: int) -> PathStep | None:
         return next((s for s in self.steps if s.page.pk == page_id), None)
+
+
+@dataclass
+class PathSection:
+    phase: CoursePhase | None
+    steps: list[PathStep] = field(default_factory=list)
 
 
 def _course_items_query(course: CoursePage) -> list[ModulePage | LiveSessionPage]:
@@ -173,16 +200,41 @@ def course_path(*, course: CoursePage, enrollment: Enrollment | None, unlocked: 
         own_class = _enrollment_class_id(enrollment)
         items = [i for i in items if getattr(i, "course_class_id", None) in (None, own_class)]
         variant = f"/k{own_class}"
+    # A programme run's phases, fetched once and only when a step belongs to one (the cached steps carry phase_id).
+    phases = course_phases(course_id=course.pk) if any(getattr(i, "phase_id", None) for i in items) else {}
+    today = timezone.localdate()
     for number, item in enumerate(items, start=1):
         item_progress = progress.get(item.pk)
         # Live sessions happen at fixed times, so they are never locked; they still gate the steps after them.
         locked = course.sequential and blocked and not unlocked and not isinstance(item, LiveSessionPage)
+        # A step of a phase that has not started is locked for learners, live sessions included (the phase's
+        # date gates the whole section); those who manage the course open it all the same.
+        phase = phases.get(getattr(item, "phase_id", None))
+        opens_on = None
+        if not unlocked and not phase_is_open(phase, today):
+            locked, opens_on = True, phase.starts_on
         steps.append(
-            PathStep(page=item, number=number, progress=item_progress, locked=locked, url=f"{course_url}{item.slug}/")
+            PathStep(
+                page=item,
+                number=number,
+                progress=item_progress,
+                locked=locked,
+                url=f"{course_url}{item.slug}/",
+                phase=phase,
+                opens_on=opens_on,
+            )
         )
         if item_progress is None or item_progress.status != ProgressStatus.COMPLETED:
             blocked = True
-    return CoursePath(course=course, enrollment=enrollment, steps=steps, items_digest=digest, variant=variant)
+    return CoursePath(
+        course=course,
+        enrollment=enrollment,
+        steps=steps,
+        items_digest=digest,
+        variant=variant,
+        phases=list(phases.values()),
+        phases_digest=phases_digest(phases.values()) if phases else "",
+    )
 
 
 def catalogue_courses(*, index: Page, user: User) -> list[CoursePage]:

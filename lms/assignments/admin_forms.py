@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.forms import WagtailAdminPageForm
+
+from lms.programmes.admin_forms import PathItemPageForm
 
 
-class AssignmentPageForm(WagtailAdminPageForm):
+class AssignmentPageForm(PathItemPageForm):
     """The accepted file kinds as ticked boxes; stored as the comma-separated list AssignmentPage reads."""
 
     def __init__(self, *args, **kwargs):

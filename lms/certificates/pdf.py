@@ -222,7 +222,11 @@ def _draw(pdf: canvas.Canvas, certificate: Certificate, fonts: Fonts) -> None:
     centre = PAGE_WIDTH / 2
     _frame(pdf)
     page.centred(PAGE_HEIGHT - 82, certificate.issuer_name.upper(), font=fonts.bold, size=13)
-    page.centred(PAGE_HEIGHT - 128, _("SERTIFIKAT"), font=fonts.heading, size=34, color=ACCENT)
+    if certificate.is_sttpp:
+        page.centred(PAGE_HEIGHT - 124, _("STTPP"), font=fonts.heading, size=30, color=ACCENT)
+        page.centred(PAGE_HEIGHT - 138, _("Surat Tanda Tamat Pendidikan dan Pelatihan"), font=fonts.regular, size=10)
+    else:
+        page.centred(PAGE_HEIGHT - 128, _("SERTIFIKAT"), font=fonts.heading, size=34, color=ACCENT)
     page.centred(
         PAGE_HEIGHT - 150, _("Nomor: %(number)s") % {"number": certificate.number}, font=fonts.regular, size=11
     )
@@ -240,7 +244,8 @@ def _draw(pdf: canvas.Canvas, certificate: Certificate, fonts: Fonts) -> None:
         )
     y = page.wrapped(centre, y - 10, _("telah menyelesaikan"), font=fonts.regular, size=11, width=TEXT_WIDTH)
     y = page.wrapped(centre, y - 6, certificate.course_title, font=fonts.bold, size=16, width=TEXT_WIDTH)
-    y = page.wrapped(centre, y, certificate.programme_name, font=fonts.regular, size=11, width=TEXT_WIDTH, max_lines=1)
+    programme_line = " · ".join(part for part in (certificate.programme_name, certificate.batch) if part)
+    y = page.wrapped(centre, y, programme_line, font=fonts.regular, size=11, width=TEXT_WIDTH, max_lines=1)
     period = certificate.period_label
     if period:
         y = page.wrapped(
@@ -252,7 +257,7 @@ def _draw(pdf: canvas.Canvas, certificate: Certificate, fonts: Fonts) -> None:
             width=TEXT_WIDTH,
             max_lines=1,
         )
-    page.wrapped(
+    y = page.wrapped(
         centre,
         y,
         _("sebanyak %(jp)s jam pelajaran (JP)") % {"jp": certificate.jp_credit},
@@ -261,6 +266,16 @@ def _draw(pdf: canvas.Canvas, certificate: Certificate, fonts: Fonts) -> None:
         width=TEXT_WIDTH,
         max_lines=1,
     )
+    if certificate.predicate:
+        page.wrapped(
+            centre,
+            y,
+            _("dengan predikat %(predicate)s") % {"predicate": certificate.predicate},
+            font=fonts.bold,
+            size=11,
+            width=TEXT_WIDTH,
+            max_lines=1,
+        )
 
     # The signer, bottom right; the QR code, bottom left.
     signer_x, signer_width = PAGE_WIDTH - 215, 280

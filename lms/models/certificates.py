@@ -109,6 +109,11 @@ class Certificate(models.Model):
         return f"{date_format(start, 'j F Y')} – {date_format(end, 'j F Y')}"
 
     @property
+    def is_sttpp(self) -> bool:
+        """Issued by a graduation decision of a programme run (lms.programmes): the STTPP, with its predicate."""
+        return bool(self.predicate)
+
+    @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
 

@@ -18,6 +18,7 @@ from wagtail.search import index
 
 from lms.blocks import ModuleBodyBlock
 from lms.models.people import Role
+from lms.programmes.admin_forms import PathItemPageForm
 
 # --- Course tree (Wagtail pages) ------------------------------------------------------------------------
 
@@ -78,6 +79,15 @@ class CourseIndexPage(Page):
         return context
 
 
+# The inline formsets of a programme run's structure (lms.programmes) and their names in structure_errors.
+STRUCTURE_FORMSETS = {
+    "phases": "phases",
+    "assessment_components": "components",
+    "predicate_bands": "bands",
+    "seminar_criteria": "criteria",
+}
+
+
 class CoursePageForm(WagtailAdminPageForm):
     """The course editor, with an 'archive' switch that records when the course was archived."""
 
@@ -93,6 +103,20 @@ class CoursePageForm(WagtailAdminPageForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["archived"].initial = self.instance.archived_at is not None
+
+    def clean(self):
+        cleaned = super().clean()
+        from lms.programmes.structure import formset_rows, structure_errors
+
+        formsets = {name: self.formsets.get(name) for name in STRUCTURE_FORMSETS}
+        # Only when every structure formset is valid on its own: their field errors are shown first.
+        if all(formset is not None and formset.is_valid() for formset in formsets.values()):
+            for error in structure_errors(
+                **{key: formset_rows(formsets[name]) for name, key in STRUCTURE_FORMSETS.items()},
+                requires_graduation=bool(cleaned.get("requires_graduation")),
+            ):
+                self.add_error(None, error)
+        return cleaned
 
     def save(self, commit: bool = True):
         course = super().save(commit=False)
@@ -275,6 +299,7 @@ class PathItemPage(Page):
 
     parent_page_types = ["lms.CoursePage"]
     subpage_types: list[str] = []
+    base_form_class = PathItemPageForm
 
     class Meta:
         abstract = True
@@ -329,7 +354,7 @@ class ModulePage(RoutablePageMixin, PathItemPage):
         return module_mark_done(request, self)
 
 
-class LiveSessionPageForm(WagtailAdminPageForm):
+class LiveSessionPageForm(PathItemPageForm):
     """The session editor: "untuk kelas" offers only the classes of the course the session belongs to."""
 
     def __init__(self, *args, **kwargs):

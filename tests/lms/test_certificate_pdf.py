@@ -429,3 +429,19 @@ def test_when_an_instructor_opens_the_programme_settings_admin_then_refused(inst
     response = client_for(instructor).get(reverse("wagtailsnippets_lms_certificateprogrammesettings:add"))
     assert response.status_code in (302, 403)
     assert not CertificateProgrammeSettings.objects.exists()
+
+
+def test_when_the_certificate_is_a_programme_runs_sttpp_then_pdf_and_pages_state_predicate_and_batch(
+    certificate, learner
+):
+    certificate.predicate, certificate.batch = "Sangat Memuaskan", "Angkatan II"
+    certificate.save(update_fields=["predicate", "batch"])
+    text = _text(certificate_pdf_render(certificate=certificate))
+    assert "STTPP" in text and "SERTIFIKAT" not in text
+    assert "Surat Tanda Tamat Pendidikan dan Pelatihan" in text
+    assert "dengan predikat Sangat Memuaskan" in text
+    assert "Angkatan II" in text
+    page = client_for(learner).get(f"/sertifikat/{certificate.code}/").content.decode()
+    assert 'id="certificate-predicate"' in page and "Sangat Memuaskan" in page and "Angkatan II" in page
+    verify = Client().get(f"/verifikasi/{certificate.code}/").content.decode()
+    assert 'id="verify-predicate">Sangat Memuaskan<' in verify and "Angkatan II" in verify

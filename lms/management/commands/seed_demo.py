@@ -22,4 +22,14 @@ class Command(BaseCommand):
         for label, user in rows:
             self.stdout.write(f"  {label:<26} NIP {user.nip}  email {user.email}")
         self.stdout.write(f"  Kata sandi semua akun demo: {DEMO_PASSWORD}")
+        if logins.programme_run is not None:
+            from lms.programmes.guides import course_guide_rows
+
+            mentor = next(
+                (row.mentor.user for row in course_guide_rows(course=logins.programme_run) if row.mentor), None
+            )
+            self.stdout.write(
+                f"  {logins.programme_run.title}: fase aksi perubahan; coach dan penguji {logins.instructor.nip}"
+                + (f", mentor {mentor.nip} ({mentor.full_name})" if mentor else "")
+            )
         self.stdout.write(h5p_note)

@@ -1,4 +1,8 @@
-"""Access-matrix rows for one area of lms.programmes (composed by tests/security/matrix_areas/programmes.py)."""
+"""Access-matrix rows for programme runs (composed by tests/security/matrix_areas/programmes.py).
+
+None yet: creating a run from a template ("Buat angkatan dari templat") and editing templates are Wagtail admin
+views (register_admin_urls and a snippet viewset in lms.programmes.wagtail_hooks), outside the URL names this matrix
+generates; tests/programmes/test_runs.py tries them as an administrator, an instructor, a learner and anonymously."""
 
 from __future__ import annotations
 
