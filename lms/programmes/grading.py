@@ -96,6 +96,11 @@ def _seminar_results(enrollment_ids: list[int]) -> dict[int, Decimal]:
     return result
 
 
+def seminar_panel_results(*, enrollment_ids: list[int]) -> dict[int, Decimal]:
+    """Seminar panel results by enrollment, present only where every current examiner has submitted."""
+    return _seminar_results(enrollment_ids)
+
+
 def _academic_results(course: CoursePage, enrollments: list[Enrollment]) -> dict[int, Decimal]:
     from lms.assignments.models import AssignmentPage, Submission
 

@@ -53,8 +53,11 @@ def course_enroll(request: HttpRequest, course: CoursePage) -> HttpResponse:
     return redirect(course.url)
 
 
-def _forbidden(request: HttpRequest, page, reason: str, course: CoursePage) -> TemplateResponse:
-    return _page_response(request, page, "lms/forbidden.html", {"reason": reason, "course": course}, status=403)
+def _forbidden(request: HttpRequest, page, reason: str, course: CoursePage, path=None) -> TemplateResponse:
+    # A step locked by its phase's date says when it opens, not "finish the previous step".
+    step = path.step_for(page.pk) if path is not None else None
+    context = {"reason": reason, "course": course, "opens_on": step.opens_on if step else None}
+    return _page_response(request, page, "lms/forbidden.html", context, status=403)
 
 
 def _open_item(request: HttpRequest, item: ModulePage | LiveSessionPage):
@@ -66,7 +69,7 @@ def _open_item(request: HttpRequest, item: ModulePage | LiveSessionPage):
     if verdict is ItemAccess.NOT_ENROLLED:
         return course, path, None, _forbidden(request, item, "not_enrolled", course)
     if verdict is ItemAccess.LOCKED:
-        return course, path, None, _forbidden(request, item, "locked", course)
+        return course, path, None, _forbidden(request, item, "locked", course, path)
     enrollment = path.enrollment if path else enrollment_get(user=request.user, course=course)
     if path is None:  # those who manage the course: every step open
         path = course_path(course=course, enrollment=enrollment, unlocked=True)

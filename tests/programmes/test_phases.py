@@ -75,7 +75,9 @@ def test_when_phase_starts_later_then_learner_sees_its_steps_locked_until_that_d
         assert by_title[title].opens_on == phased["later"].starts_on
     client = client_for(learner)
     assert client.get(phased["first"].url).status_code == 200
-    assert client.get(phased["second"].url).status_code == 403
+    refused = client.get(phased["second"].url)
+    assert refused.status_code == 403
+    assert f"Dibuka {date_filter(phased['later'].starts_on, 'j F Y')}" in refused.content.decode()
     page = client.get(phased["course"].url).content.decode()
     assert "Pembelajaran mandiri" in page and "Aksi perubahan (tempat kerja)" in page
     assert f"Dibuka {date_filter(phased['later'].starts_on, 'j M Y')}" in page
