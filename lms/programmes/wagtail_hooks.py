@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
+from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
@@ -41,7 +42,7 @@ class ProgrammeTemplateViewSet(SnippetViewSet):
     menu_label = gettext_lazy("Templat program")
     menu_order = 250
     add_to_admin_menu = True
-    list_display = ["name", "programme", "jp_credit", "confirmed"]
+    list_display = ["name", "programme", "jp_credit", BooleanColumn("confirmed", label=gettext_lazy("Terkonfirmasi"))]
     list_filter = ["programme", "confirmed"]
     edit_handler = ObjectList(
         [
