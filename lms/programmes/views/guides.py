@@ -33,7 +33,8 @@ from lms.programmes.guides import (
     participant_guides,
 )
 from lms.programmes.models import GuideImport, GuideImportStatus, GuideRole, ParticipantGuide
-from lms.views.errors import forbidden
+from lms.programmes.views.common import manager_refused
+from lms.programmes.views.common import run_course as _course
 
 DENIED = gettext_lazy("Hanya pengelola pelatihan ini yang dapat mengatur coach, mentor dan penguji.")
 
@@ -61,19 +62,8 @@ class GuideImportForm(forms.Form):
         return upload
 
 
-def _course(course_id: int) -> CoursePage:
-    course = CoursePage.objects.filter(pk=course_id).first()
-    if course is None:
-        raise Http404
-    return course
-
-
 def _denied(request: HttpRequest, course: CoursePage) -> HttpResponse | None:
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not user_can_run_programme(request.user, course):
-        return forbidden(request, str(DENIED), page=course)
-    return None
+    return manager_refused(request, course, DENIED)
 
 
 def _page(request: HttpRequest, course: CoursePage, *, import_form=None, status: int = 200) -> HttpResponse:

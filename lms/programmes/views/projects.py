@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -51,6 +50,7 @@ from lms.programmes.projects import (
     project_status,
     project_submit,
 )
+from lms.programmes.views.common import refused
 from lms.views.errors import forbidden
 
 EXTRA_ROWS = 2
@@ -68,12 +68,7 @@ def _page_url(enrollment: Enrollment) -> str:
     return reverse("programmes:project", args=[enrollment.pk])
 
 
-def _guard(request: HttpRequest, allowed: bool, reason: str) -> HttpResponse | None:
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not allowed:
-        return forbidden(request, reason)
-    return None
+_guard = refused
 
 
 def _milestone_rows(post) -> list[MilestoneInput]:

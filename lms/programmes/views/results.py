@@ -4,7 +4,6 @@ entered by hand, the graduation decision that issues the STTPP, and the examiner
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -13,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from lms.access import user_can_run_programme
 from lms.exports import table_response
 from lms.models import Certificate, CoursePage, Enrollment
 from lms.programmes.grading import Result, course_results
@@ -26,25 +24,15 @@ from lms.programmes.models import (
     SeminarScoreSheet,
     SeminarSlot,
 )
+from lms.programmes.views.common import manager_refused
+from lms.programmes.views.common import run_course as _course
 from lms.services import CertificateError
-from lms.views.errors import forbidden
 
 MANAGERS_ONLY = gettext_lazy("Hanya pengelola pelatihan ini yang dapat melihat dan memutuskan hasil akhir.")
 
 
-def _course(course_id: int) -> CoursePage:
-    course = CoursePage.objects.filter(pk=course_id).first()
-    if course is None:
-        raise Http404
-    return course
-
-
 def _guard(request: HttpRequest, course: CoursePage) -> HttpResponse | None:
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not user_can_run_programme(request.user, course):
-        return forbidden(request, str(MANAGERS_ONLY), page=course)
-    return None
+    return manager_refused(request, course, MANAGERS_ONLY)
 
 
 def _rows(course: CoursePage) -> list[dict]:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from lms.access import user_can_run_programme, user_can_score_seminar
+from lms.access import user_can_score_seminar
 from lms.models import CoursePage, Enrollment, EnrollmentStatus, LiveSessionPage, User
 from lms.nip import nip_normalize
 from lms.programmes.grading import seminar_panel_results
@@ -36,28 +36,17 @@ from lms.programmes.seminar import (
     seminar_slot_set,
     sheets_visible_to,
 )
-from lms.views.errors import forbidden
+from lms.programmes.views.common import manager_refused, refused
+from lms.programmes.views.common import run_course as _course
 
 MANAGERS_ONLY = gettext_lazy("Hanya pengelola pelatihan ini yang dapat mengatur jadwal seminar.")
 
 
-def _course(course_id: int) -> CoursePage:
-    course = CoursePage.objects.filter(pk=course_id).first()
-    if course is None:
-        raise Http404
-    return course
-
-
-def _guard(request: HttpRequest, allowed: bool, reason: str, *, page=None) -> HttpResponse | None:
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not allowed:
-        return forbidden(request, reason, page=page)
-    return None
+_guard = refused
 
 
 def _manager_guard(request: HttpRequest, course: CoursePage) -> HttpResponse | None:
-    return _guard(request, user_can_run_programme(request.user, course), str(MANAGERS_ONLY), page=course)
+    return manager_refused(request, course, MANAGERS_ONLY)
 
 
 def _live_sessions(course: CoursePage) -> list[LiveSessionPage]:
